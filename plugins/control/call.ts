@@ -1,0 +1,24 @@
+/**
+ * Call-like primitives whose body is a closed jaxpr: the body is lowered in place (inlined).
+ * jit (pjit before JAX 0.7), closed_call, remat; custom_jvp_call and custom_vjp_call keep only
+ * the primal computation, which is what inference needs.
+ */
+import type { LoweringRule } from "../../src/core";
+
+const inlineCall = (primitive: string, param: string): LoweringRule => ({
+  primitive,
+  onnxOps: [],
+  lower: (ctx) => ctx.inline(ctx.params.jaxpr(param), ctx.inputs()),
+});
+
+export const CALL_RULES: LoweringRule[] = [
+  inlineCall("jit", "jaxpr"),
+  inlineCall("pjit", "jaxpr"),
+  inlineCall("closed_call", "call_jaxpr"),
+  inlineCall("core_call", "call_jaxpr"),
+  inlineCall("remat", "jaxpr"),
+  inlineCall("checkpoint", "jaxpr"),
+  inlineCall("custom_jvp_call", "call_jaxpr"),
+  inlineCall("custom_vjp_call", "call_jaxpr"),
+  inlineCall("custom_vjp_call_jaxpr", "fun_jaxpr"),
+];

@@ -1,0 +1,35 @@
+/** The default rule registry: every lowering rule the converter ships. */
+import { makeRegistry, type LoweringRule } from "../src/core";
+import { CALL_RULES } from "./control/call";
+import { broadcastInDimRule } from "./lax/broadcast_in_dim";
+import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
+import { dotGeneralRule } from "./lax/dot_general";
+import { ELEMENTWISE_RULES, convertElementTypeRule, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
+import { dimAsValueRule, iotaRule } from "./lax/iota";
+import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
+import { REDUCTION_RULES } from "./lax/reductions";
+import { reshapeRule } from "./lax/reshape";
+import { concatenateRule, expandDimsRule, squeezeRule, transposeRule } from "./lax/shape_ops";
+
+export const ALL_RULES: readonly LoweringRule[] = [
+  ...ELEMENTWISE_RULES,
+  integerPowRule,
+  roundRule,
+  convertElementTypeRule,
+  selectNRule,
+  dotGeneralRule,
+  reshapeRule,
+  broadcastInDimRule,
+  squeezeRule,
+  expandDimsRule,
+  transposeRule,
+  concatenateRule,
+  convGeneralDilatedRule,
+  ...REDUCE_WINDOW_RULES,
+  ...REDUCTION_RULES,
+  iotaRule,
+  dimAsValueRule,
+  ...CALL_RULES,
+];
+
+export const defaultRegistry = makeRegistry(ALL_RULES);

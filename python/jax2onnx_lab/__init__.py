@@ -1,0 +1,13 @@
+"""jax2onnx_lab: JAX, Flax and Equinox to ONNX, converted by a TypeScript converter.
+
+    from jax2onnx_lab import to_onnx
+    to_onnx(model, [("B", 30)], return_mode="file", output_path="model.onnx")
+"""
+
+__version__ = "0.1.0"
+
+from ._errors import ConversionError, UnsupportedPrimitiveError  # noqa: E402
+from ._parity import allclose  # noqa: E402
+from ._to_onnx import to_onnx  # noqa: E402
+
+__all__ = ["to_onnx", "allclose", "ConversionError", "UnsupportedPrimitiveError", "__version__"]

@@ -1,0 +1,67 @@
+"""Input specs as users write them -> jax.ShapeDtypeStruct with shared symbolic dims.
+
+``to_onnx(fn, [("B", 30), (4,), jax.ShapeDtypeStruct(...)])``: tuples of ints and dim names (or
+dim expressions such as ``"2*B"``) with dtype float32, ``jax.ShapeDtypeStruct``s, or arrays
+(their shape and dtype). All names across all inputs share one symbolic scope, so every ``"B"``
+is the same dimension.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import jax
+import numpy as np
+from jax import export as jax_export
+
+DEFAULT_DTYPE = np.float32
+
+
+def _dim_text(d: Any) -> str:
+    if isinstance(d, (int, np.integer)):
+        if int(d) < 0:
+            raise ValueError(f"input dimension {d} is negative")
+        return str(int(d))
+    if isinstance(d, str) and d.strip():
+        return d.strip()
+    raise ValueError(f"input dimension {d!r} is neither an int nor a dimension name like 'B'")
+
+
+def input_specs(inputs: Sequence[Any]) -> list[jax.ShapeDtypeStruct]:
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        raise TypeError("inputs must be a list of shapes, e.g. [('B', 30)], or jax.ShapeDtypeStructs")
+    scope = jax_export.SymbolicScope()
+    specs = []
+    for i, spec in enumerate(inputs):
+        if isinstance(spec, jax.ShapeDtypeStruct):
+            shape, dtype = spec.shape, spec.dtype
+        elif hasattr(spec, "shape") and hasattr(spec, "dtype"):
+            shape, dtype = spec.shape, spec.dtype
+        elif isinstance(spec, (tuple, list)):
+            shape, dtype = tuple(spec), DEFAULT_DTYPE
+        else:
+            raise TypeError(f"input {i}: {spec!r} is not a shape tuple, a jax.ShapeDtypeStruct or an array")
+        if any(not isinstance(d, (int, np.integer)) for d in shape):
+            text = ", ".join(_dim_text(d) if not hasattr(d, "_to_term") else str(d) for d in shape)
+            shape = jax_export.symbolic_shape(text, scope=scope)
+        specs.append(jax.ShapeDtypeStruct(tuple(shape), np.dtype(dtype)))
+    return specs
+
+
+def param_specs(input_params: dict[str, Any] | None) -> dict[str, jax.ShapeDtypeStruct]:
+    """Scalars passed as runtime inputs: each becomes a graph input named by its key."""
+    out = {}
+    for name, value in (input_params or {}).items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"input_params key {name!r} must be a Python identifier")
+        if isinstance(value, jax.ShapeDtypeStruct):
+            out[name] = value
+            continue
+        arr = np.asarray(value)
+        dtype = arr.dtype
+        if dtype == np.float64 and not jax.config.jax_enable_x64:
+            dtype = np.dtype(np.float32)
+        if dtype == np.int64 and not jax.config.jax_enable_x64:
+            dtype = np.dtype(np.int32)
+        out[name] = jax.ShapeDtypeStruct(arr.shape, dtype)
+    return out

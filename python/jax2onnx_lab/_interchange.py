@@ -1,0 +1,303 @@
+"""Interchange format v1 (docs/interchange.md): closed jaxpr -> JSON header + binary buffers.
+
+The header holds the program's structure; arrays (weights, array literals, array params) are
+buffers. Small buffers are ``inline`` (sent with the header); big ones can stay with the host
+(``storage: "host"``): the converter sees only their dtype, shape and size, and the host writes
+their bytes into the ONNX file itself. Params go through one generic, lossless encoder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import math
+import os
+import sysconfig
+from pathlib import Path
+from typing import IO, Any, Iterable
+
+import jax
+import numpy as np
+from jax._src import source_info_util
+from jax.extend import core as jex_core
+
+FORMAT = "jax2onnx-lab.capture"
+VERSION = 1
+MAGIC = b"J2OCAP"
+ALIGN = 64
+PREFIX = 12
+MAX_SAFE_INT = 2**53 - 1
+
+# Params with no meaning for ONNX that are not data (shardings, meshes, layouts, autodiff
+# thunks). Anything else that is not data is kept as an opaque marker naming its type.
+DROPPED_PARAMS = frozenset(
+    {
+        "jvp_jaxpr_fun", "jvp_jaxpr_thunk", "fwd_jaxpr_thunk", "bwd", "out_trees",
+        "ctx_mesh", "in_shardings", "out_shardings", "in_layouts", "out_layouts",
+        "compiler_options_kvs", "sharding", "out_sharding",
+    }
+)
+
+_LIBRARY_DIRS = tuple(
+    {os.path.realpath(p) + os.sep for p in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], sysconfig.get_paths()["stdlib"], str(Path(__file__).parent))}
+)
+
+
+class CaptureError(Exception):
+    pass
+
+
+def is_library_file(path: str) -> bool:
+    return os.path.realpath(path).startswith(_LIBRARY_DIRS)
+
+
+def _float_json(x: float) -> Any:
+    if math.isnan(x):
+        return {"$float": "nan"}
+    if math.isinf(x):
+        return {"$float": "inf" if x > 0 else "-inf"}
+    # A bare JSON number is read as an int when integral, so integral floats are tagged.
+    return {"$float": x} if float(x).is_integer() else x
+
+
+def _int_json(x: int) -> Any:
+    return x if abs(x) <= MAX_SAFE_INT else {"$int": str(x)}
+
+
+def dtype_name(dtype: Any) -> str:
+    return np.dtype(dtype).name
+
+
+class CaptureWriter:
+    """Encodes one closed jaxpr (and everything nested in it) into a header and buffers."""
+
+    def __init__(self, *, inline_limit: int | None = None, weight_names: dict[int, str] | None = None):
+        self.inline_limit = inline_limit
+        self.weight_names = weight_names or {}
+        self.buffers: list[np.ndarray] = []
+        self.buffer_infos: list[dict[str, Any]] = []
+        self._buffer_ids: dict[int, int] = {}
+        # Keeps every object whose id() keys _buffer_ids alive, so no id is reused meanwhile.
+        self._buffer_sources: list[Any] = []
+        self.files: list[str] = []
+        self._file_ids: dict[str, int] = {}
+        self._var_ids: dict[Any, int] = {}
+        self._next_id = -1
+
+    # -- buffers ---------------------------------------------------------------------------
+    def buffer(self, value: Any) -> int:
+        key = id(value)
+        if key in self._buffer_ids:
+            return self._buffer_ids[key]
+        arr = np.asarray(value)
+        if arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
+        inline = self.inline_limit is None or arr.nbytes <= self.inline_limit
+        info: dict[str, Any] = {
+            "dtype": dtype_name(arr.dtype),
+            "shape": [int(d) for d in arr.shape],
+            "byteLength": int(arr.nbytes),
+            "storage": "inline" if inline else "host",
+        }
+        name = self.weight_names.get(key)
+        if name:
+            info["name"] = name
+        index = len(self.buffers)
+        self._buffer_sources.append(value)
+        self.buffers.append(arr)
+        self.buffer_infos.append(info)
+        self._buffer_ids[key] = index
+        return index
+
+    # -- vars and atoms --------------------------------------------------------------------
+    @staticmethod
+    def aval(aval: Any) -> dict[str, Any]:
+        dtype = getattr(aval, "dtype", None)
+        if dtype is None or not isinstance(dtype, np.dtype):
+            raise CaptureError(f"value of type {aval} has no numeric dtype")
+        out: dict[str, Any] = {
+            "shape": [int(d) if isinstance(d, (int, np.integer)) else str(d) for d in aval.shape],
+            "dtype": dtype_name(dtype),
+        }
+        if getattr(aval, "weak_type", False):
+            out["weak"] = True
+        return out
+
+    def var(self, v: Any) -> dict[str, Any]:
+        if type(v).__name__ == "DropVar":
+            # Unused outputs get a fresh id each: JAX may share one DropVar object.
+            self._next_id += 1
+            return {"id": self._next_id, "aval": self.aval(v.aval), "drop": True}
+        if v not in self._var_ids:
+            self._next_id += 1
+            self._var_ids[v] = self._next_id
+        return {"id": self._var_ids[v], "aval": self.aval(v.aval)}
+
+    def atom(self, a: Any) -> dict[str, Any]:
+        if isinstance(a, jex_core.Literal):
+            val = np.asarray(a.val)
+            aval = self.aval(a.aval)
+            if val.ndim == 0:
+                return {"lit": self.scalar(val), "aval": aval}
+            return {"lit": {"$buffer": self.buffer(val)}, "aval": aval}
+        return {"var": self._var_ids[a]}
+
+    @staticmethod
+    def scalar(val: np.ndarray) -> Any:
+        item = val.item()
+        if isinstance(item, bool):
+            return item
+        if isinstance(item, int):
+            return _int_json(item)
+        if isinstance(item, float):
+            # Literal dtypes come from the aval, so integral floats can stay bare here.
+            return item if math.isfinite(item) else _float_json(item)
+        raise CaptureError(f"literal of type {type(item).__name__} cannot be encoded")
+
+    # -- source locations ------------------------------------------------------------------
+    def _file(self, name: str) -> int:
+        if name not in self._file_ids:
+            self._file_ids[name] = len(self.files)
+            self.files.append(name)
+        return self._file_ids[name]
+
+    def _frame(self, f: Any) -> dict[str, Any]:
+        return {"file": self._file(f.file_name), "line": int(f.start_line), "col": int(f.start_column), "fn": f.function_name}
+
+    def source(self, source_info: Any) -> dict[str, Any]:
+        frames = list(source_info_util.user_frames(source_info.traceback)) if source_info.traceback else []
+        if not frames:
+            return {}
+        user = next((f for f in frames if not is_library_file(f.file_name)), frames[0])
+        out = {"src": self._frame(user)}
+        if frames[0] is not user:
+            out["lib"] = self._frame(frames[0])
+        return out
+
+    @staticmethod
+    def scope(source_info: Any) -> list[str]:
+        stack = getattr(source_info.name_stack, "stack", ())
+        return [s.name for s in stack if type(s).__name__ == "Scope"]
+
+    # -- params ----------------------------------------------------------------------------
+    def param(self, v: Any) -> Any:
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, np.bool_):
+            return bool(v)
+        if isinstance(v, (int, np.integer)) and not isinstance(v, enum.Enum):
+            return _int_json(int(v))
+        if isinstance(v, (float, np.floating)):
+            return _float_json(float(v))
+        if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
+            return {"$dtype": dtype_name(v)}
+        if isinstance(v, jex_core.ClosedJaxpr):
+            return {"$jaxpr": self.jaxpr(v)}
+        if isinstance(v, jex_core.Jaxpr):
+            if v.constvars:
+                return {"$opaque": "Jaxpr with unbound constvars"}
+            return {"$jaxpr": self.jaxpr(jex_core.ClosedJaxpr(v, []))}
+        if type(v).__name__ == "_DimExpr":
+            return {"$dim": str(v)}
+        if isinstance(v, enum.Enum):
+            return {"$enum": type(v).__name__, "name": v.name}
+        if isinstance(v, tuple) and hasattr(v, "_fields"):
+            return {"$struct": type(v).__name__, **{f: self.param(getattr(v, f)) for f in v._fields}}
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {"$struct": type(v).__name__, **{f.name: self.param(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+        if isinstance(v, (tuple, list)):
+            return [self.param(x) for x in v]
+        if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+            return {"$dict": {k: self.param(x) for k, x in v.items()}}
+        if isinstance(v, (np.ndarray, jax.Array)):
+            return {"$buffer": self.buffer(v)}
+        return {"$opaque": type(v).__name__}
+
+    # -- jaxprs ----------------------------------------------------------------------------
+    def eqn(self, e: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "prim": e.primitive.name,
+            "in": [self.atom(a) for a in e.invars],
+            "params": {k: self.param(v) for k, v in e.params.items() if k not in DROPPED_PARAMS},
+        }
+        out["out"] = [self.var(v) for v in e.outvars]
+        out["scope"] = self.scope(e.source_info)
+        out.update(self.source(e.source_info))
+        return out
+
+    def jaxpr(self, closed: Any) -> dict[str, Any]:
+        j = closed.jaxpr
+        constvars = []
+        for v, c in zip(j.constvars, closed.consts):
+            constvars.append({**self.var(v), "buffer": self.buffer(c)})
+        invars = [self.var(v) for v in j.invars]
+        eqns = [self.eqn(e) for e in j.eqns]
+        return {"invars": invars, "constvars": constvars, "outvars": [self.atom(a) for a in j.outvars], "eqns": eqns}
+
+    def header(self, closed: Any, *, model: dict[str, Any], producer: dict[str, str]) -> dict[str, Any]:
+        body = self.jaxpr(closed)
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "producer": producer,
+            "model": model,
+            "files": self.files,
+            "buffers": self.buffer_infos,
+            "jaxpr": body,
+        }
+
+    def inline_arrays(self) -> list[np.ndarray]:
+        return [a for a, info in zip(self.buffers, self.buffer_infos) if info["storage"] == "inline"]
+
+
+# -- container ---------------------------------------------------------------------------
+def _align(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+def array_bytes(arr: np.ndarray) -> memoryview:
+    """The array's bytes without copying when it is C-contiguous (any dtype, ml_dtypes too)."""
+    arr = np.ascontiguousarray(arr)
+    return memoryview(arr.reshape(-1).view(np.uint8))
+
+
+def container_parts(header: dict[str, Any], arrays: Iterable[np.ndarray]) -> list[bytes | memoryview]:
+    """The container as a list of parts (buffers are views of the arrays, not copies)."""
+    head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    parts: list[bytes | memoryview] = [MAGIC + VERSION.to_bytes(2, "little") + len(head).to_bytes(4, "little"), head]
+    at = PREFIX + len(head)
+    for arr in arrays:
+        pad = _align(at) - at
+        if pad:
+            parts.append(b"\0" * pad)
+        at += pad
+        data = array_bytes(arr)
+        parts.append(data)
+        at += data.nbytes
+    return parts
+
+
+def write_container(out: IO[bytes], header: dict[str, Any], arrays: Iterable[np.ndarray]) -> None:
+    for part in container_parts(header, arrays):
+        out.write(part)
+
+
+def read_container(data: bytes | memoryview) -> tuple[dict[str, Any], list[memoryview]]:
+    """Splits a container into its header and the inline buffers' bytes."""
+    view = memoryview(data)
+    if bytes(view[:6]) != MAGIC:
+        raise CaptureError("not a jax2onnx-lab capture (missing J2OCAP magic)")
+    version = int.from_bytes(view[6:8], "little")
+    if version != VERSION:
+        raise CaptureError(f"capture version {version} is not supported (expected {VERSION})")
+    length = int.from_bytes(view[8:12], "little")
+    header = json.loads(bytes(view[PREFIX : PREFIX + length]).decode("utf-8"))
+    blobs = []
+    at = _align(PREFIX + length)
+    for info in header["buffers"]:
+        if info["storage"] != "inline":
+            continue
+        blobs.append(view[at : at + info["byteLength"]])
+        at = _align(at + info["byteLength"])
+    return header, blobs

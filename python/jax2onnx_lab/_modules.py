@@ -1,0 +1,165 @@
+"""What the traced callable's module tree tells the capture: scopes and weight names.
+
+- Scopes: while tracing, each Flax NNX or Equinox submodule's ``__call__`` runs inside
+  ``jax.named_scope(<attribute name>)``, so eqns carry their module path (``MLP/linear1``) in
+  their name stack. The classes are patched only for the duration of the trace and only act on
+  the instances of this model.
+- Weight names: the model's arrays are found by identity among the closed jaxpr's consts, so
+  initializers are named like ``linear1.kernel`` instead of ``const_3``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from typing import Any, Callable, Iterator
+
+import jax
+
+
+def _module_types() -> tuple[type, ...]:
+    types: list[type] = []
+    try:
+        from flax import nnx
+
+        types.append(nnx.Module)
+    except ImportError:
+        pass
+    try:
+        import equinox as eqx
+
+        types.append(eqx.Module)
+    except ImportError:
+        pass
+    return tuple(types)
+
+
+def root_module(fn: Callable[..., Any]) -> Any | None:
+    """The module a callable is, or is a bound method of."""
+    types = _module_types()
+    if types and isinstance(fn, types):
+        return fn
+    owner = getattr(fn, "__self__", None)
+    if types and isinstance(owner, types):
+        return owner
+    return None
+
+
+def _children(obj: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(obj, (list, tuple)):
+        yield from ((str(i), x) for i, x in enumerate(obj))
+    elif isinstance(obj, dict):
+        yield from ((str(k), v) for k, v in obj.items())
+    else:
+        for k, v in vars(obj).items() if hasattr(obj, "__dict__") else ():
+            if not k.startswith("_"):
+                yield k, v
+
+
+def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tuple[str, ...], Any], None]) -> None:
+    """Depth-first over modules and the lists, tuples and dicts they hold; visits every object."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    visit(path, obj)
+    if isinstance(obj, _module_types() + (list, tuple, dict)) or _is_container(obj):
+        for name, child in _children(obj):
+            _walk(child, path + (name,), seen, visit)
+
+
+def module_paths(root: Any) -> dict[int, str]:
+    """id(submodule) -> scope name (the attribute name; list items as ``layers.0``)."""
+    types = _module_types()
+    names: dict[int, str] = {}
+
+    def visit(path: tuple[str, ...], obj: Any) -> None:
+        if isinstance(obj, types) and id(obj) not in names:
+            if not path:
+                names[id(obj)] = type(obj).__name__
+            elif path[-1].isdigit() and len(path) > 1:
+                names[id(obj)] = f"{path[-2]}.{path[-1]}"
+            else:
+                names[id(obj)] = path[-1]
+
+    _walk(root, (), set(), visit)
+    return names
+
+
+def _is_container(obj: Any) -> bool:
+    # nnx.List / nnx.Dict and similar pytree containers hold modules as items.
+    return type(obj).__name__ in {"List", "Dict", "Sequential"}
+
+
+def weight_names(root: Any) -> dict[int, str]:
+    """id(array) -> dotted path of every array leaf reachable from the model."""
+    names: dict[int, str] = {}
+    try:
+        from flax import nnx
+
+        variable_type: type | None = nnx.Variable
+    except ImportError:
+        variable_type = None
+
+    def visit(path: tuple[str, ...], obj: Any) -> None:
+        value = obj.get_value() if variable_type is not None and isinstance(obj, variable_type) else obj
+        if isinstance(value, jax.Array):
+            names.setdefault(id(value), ".".join(path))
+
+    _walk(root, (), set(), visit)
+    return names
+
+
+_active = threading.local()
+
+
+@contextlib.contextmanager
+def module_scopes(root: Any | None) -> Iterator[None]:
+    """Within this context, calls of `root`'s modules push a named scope with their path name."""
+    if root is None:
+        yield
+        return
+    names = module_paths(root)
+    classes = {type(m) for m in _instances(root, names)}
+    saved: list[tuple[type, Any]] = []
+    for cls in classes:
+        original = cls.__dict__.get("__call__")
+        saved.append((cls, original))
+        call = cls.__call__
+
+        def scoped(self: Any, *args: Any, __call: Any = call, **kwargs: Any) -> Any:
+            name = names.get(id(self))
+            active = getattr(_active, "ids", None)
+            if active is None:
+                active = _active.ids = set()
+            # A subclass and its base may both be patched: push the scope once per call.
+            if name is None or id(self) in active:
+                return __call(self, *args, **kwargs)
+            active.add(id(self))
+            try:
+                with jax.named_scope(name):
+                    return __call(self, *args, **kwargs)
+            finally:
+                active.discard(id(self))
+
+        functools.update_wrapper(scoped, call)
+        type.__setattr__(cls, "__call__", scoped)
+    try:
+        yield
+    finally:
+        for cls, original in saved:
+            if original is None:
+                type.__delattr__(cls, "__call__")
+            else:
+                type.__setattr__(cls, "__call__", original)
+
+
+def _instances(root: Any, names: dict[int, str]) -> list[Any]:
+    found: list[Any] = []
+
+    def visit(path: tuple[str, ...], obj: Any) -> None:
+        if id(obj) in names:
+            found.append(obj)
+
+    _walk(root, (), set(), visit)
+    return found

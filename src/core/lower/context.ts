@@ -1,0 +1,114 @@
+/**
+ * What a rule sees while it lowers one eqn: its inputs as typed values, the builder (with the
+ * eqn's scope and source already stamped), helpers for constants and shapes, and `fail` for a
+ * reason a user can read. Naming, typing and provenance happen here, never in a rule.
+ */
+import type { AttrInput, GraphBuilder, OpOptions } from "../ir/builder";
+import type { Dim } from "../ir/dims";
+import type { DType } from "../ir/dtype";
+import type { TensorType, Value } from "../ir/ir";
+import type { Aval, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
+import type { Params } from "../interchange/params";
+
+/** Thrown by `ctx.fail`: the lowering reports it with the eqn's primitive, shapes and source. */
+export class RuleFailure extends Error {}
+
+export interface JaxprLowering {
+  readonly builder: GraphBuilder;
+  readonly opset: number;
+  /** `source`: where eqns without a source of their own (library internals) point instead. */
+  lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
+}
+
+export class LoweringContext {
+  constructor(
+    private readonly lowering: JaxprLowering,
+    readonly eqn: Eqn,
+    private readonly inputValues: readonly Value[],
+    readonly scope: readonly string[],
+    /** The eqn's source, or the caller's when the eqn is inside library code. */
+    readonly source?: SourceLoc,
+  ) {}
+
+  get builder(): GraphBuilder {
+    return this.lowering.builder;
+  }
+
+  get opset(): number {
+    return this.lowering.opset;
+  }
+
+  get params(): Params {
+    return this.eqn.params;
+  }
+
+  input(i: number): Value {
+    const v = this.inputValues[i];
+    if (!v) this.fail(`expected at least ${i + 1} inputs, got ${this.inputValues.length}`);
+    return v;
+  }
+
+  inputs(): Value[] {
+    return [...this.inputValues];
+  }
+
+  inAval(i: number): Aval {
+    const a = this.eqn.inputs[i];
+    return a.kind === "var" ? a.var.aval : a.aval;
+  }
+
+  outAval(i = 0): Aval {
+    return this.eqn.outputs[i].aval;
+  }
+
+  /** The JAX type of output i as an IR type (for ops whose result the type rules cannot pin). */
+  outType(i = 0): TensorType {
+    const a = this.outAval(i);
+    return { dtype: a.dtype, shape: a.shape };
+  }
+
+  /** The value of a scalar literal input, or null when input i is not a literal. */
+  literal(i: number): number | boolean | null {
+    const a = this.eqn.inputs[i];
+    if (a.kind !== "literal" || !("value" in a)) return null;
+    return typeof a.value === "object" ? Number(a.value.bigint) : a.value;
+  }
+
+  op(op: string, inputs: readonly (Value | null)[], attrs?: Readonly<Record<string, AttrInput>>, opts?: OpOptions): Value {
+    return this.builder.op(op, inputs, attrs, opts);
+  }
+
+  ops(op: string, inputs: readonly (Value | null)[], attrs?: Readonly<Record<string, AttrInput>>, opts?: OpOptions): Value[] {
+    return this.builder.ops(op, inputs, attrs, opts);
+  }
+
+  scalar(value: number | boolean, dtype: DType): Value {
+    return this.builder.scalar(value, dtype);
+  }
+
+  int64s(values: readonly number[]): Value {
+    return this.builder.int64s(values);
+  }
+
+  constant(values: readonly (number | boolean)[], dtype: DType, shape?: readonly number[]): Value {
+    return this.builder.constant(values, dtype, shape);
+  }
+
+  /** An int64 shape tensor; symbolic dims are computed from the graph inputs at run time. */
+  shape(dims: readonly Dim[]): Value {
+    return this.builder.shapeTensor(dims);
+  }
+
+  constantValues(v: Value): number[] | null {
+    return this.builder.constantValues(v);
+  }
+
+  /** Lowers a nested closed jaxpr in place (inlining jit, custom_jvp_call, ...). */
+  inline(jaxpr: Jaxpr, inputs: readonly Value[]): Value[] {
+    return this.lowering.lowerJaxpr(jaxpr, inputs, this.scope, this.source);
+  }
+
+  fail(reason: string): never {
+    throw new RuleFailure(reason);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Lowers a capture's closed jaxpr to an IR graph, one rule per eqn. Before lowering it checks
+ * every primitive (nested jaxprs included) against the registry and reports all missing rules at
+ * once; while lowering it keeps going past a failing rule so that every failure is reported.
+ */
+import { BuilderError, GraphBuilder } from "../ir/builder";
+import { dimsCompatible, formatShape } from "../ir/dims";
+import type { Graph, TensorType } from "../ir/ir";
+import { Value } from "../ir/ir";
+import type { Atom, Capture, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
+import type { ParamValue } from "../interchange/params";
+import { LoweringContext, RuleFailure, type JaxprLowering } from "./context";
+import { formatSource, loweringFailedError, siteOf, unsupportedPrimitivesError, type ErrorSite } from "./errors";
+import type { RuleRegistry } from "./rule";
+
+export const DEFAULT_OPSET = 21;
+
+export interface LowerOptions {
+  readonly registry: RuleRegistry;
+  readonly opset?: number;
+  readonly modelName?: string;
+}
+
+export interface LoweredGraph {
+  readonly graph: Graph;
+  readonly opset: number;
+}
+
+/** Every nested jaxpr in a param value (cond branches, loop bodies, call bodies). */
+export function nestedJaxprs(v: ParamValue): Jaxpr[] {
+  if (v === null || typeof v !== "object") return [];
+  if (Array.isArray(v)) return v.flatMap(nestedJaxprs);
+  const t = v as Exclude<ParamValue, null | boolean | number | string | readonly ParamValue[]>;
+  if (t.kind === "jaxpr") return [t.jaxpr];
+  if (t.kind === "struct") return Object.values(t.fields).flatMap(nestedJaxprs);
+  if (t.kind === "dict") return Object.values(t.entries).flatMap(nestedJaxprs);
+  return [];
+}
+
+/** Sites of primitives without a rule, in program order, nested jaxprs included. */
+export function findUnsupported(jaxpr: Jaxpr, registry: RuleRegistry, scope: readonly string[] = [], source?: SourceLoc): ErrorSite[] {
+  const sites: ErrorSite[] = [];
+  for (const eqn of jaxpr.eqns) {
+    const eqnScope = [...scope, ...eqn.scope];
+    const src = eqn.src ?? source;
+    if (!registry.has(eqn.prim)) sites.push(siteOf({ ...eqn, src }, eqnScope));
+    for (const name of eqn.params.names()) {
+      for (const inner of nestedJaxprs(eqn.params.values[name])) sites.push(...findUnsupported(inner, registry, eqnScope, src));
+    }
+  }
+  return sites;
+}
+
+class Lowering implements JaxprLowering {
+  readonly builder: GraphBuilder;
+  readonly failures: (ErrorSite & { reason: string })[] = [];
+  private readonly bufferValues = new Map<number, Value>();
+
+  constructor(
+    private readonly capture: Capture,
+    private readonly registry: RuleRegistry,
+    readonly opset: number,
+    name: string,
+  ) {
+    this.builder = new GraphBuilder(name);
+  }
+
+  lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[] {
+    if (inputs.length !== jaxpr.invars.length) {
+      throw new RuleFailure(`nested jaxpr takes ${jaxpr.invars.length} inputs, got ${inputs.length}`);
+    }
+    const env = new Map<number, Value>();
+    jaxpr.invars.forEach((v, i) => env.set(v.id, inputs[i]));
+    for (const c of jaxpr.constvars) env.set(c.id, this.bufferValue(c.buffer));
+    const atom = (a: Atom): Value => {
+      if (a.kind === "var") {
+        const v = env.get(a.var.id);
+        if (!v) throw new Error(`internal: var ${a.var.id} has no value`);
+        return v;
+      }
+      if ("buffer" in a) return this.bufferValue(a.buffer);
+      const value = typeof a.value === "object" ? Number(a.value.bigint) : a.value;
+      return this.builder.scalar(value, a.aval.dtype);
+    };
+    const saved = { scope: this.builder.scope, metadata: this.builder.metadata };
+    for (const eqn of jaxpr.eqns) {
+      const eqnScope = [...scope, ...eqn.scope];
+      const outs = this.lowerEqn(eqn, eqn.inputs.map(atom), eqnScope, eqn.src ?? source);
+      eqn.outputs.forEach((v, i) => env.set(v.id, outs[i]));
+    }
+    this.builder.scope = saved.scope;
+    this.builder.metadata = saved.metadata;
+    return jaxpr.outvars.map(atom);
+  }
+
+  private lowerEqn(eqn: Eqn, inputs: Value[], scope: readonly string[], source: SourceLoc | undefined): Value[] {
+    const rule = this.registry.get(eqn.prim);
+    if (!rule) throw new Error(`internal: no rule for ${eqn.prim} after the support check`);
+    this.builder.scope = scope.join("/");
+    this.builder.metadata = {
+      primitive: eqn.prim,
+      ...(scope.length ? { scope: scope.join("/") } : {}),
+      ...(source ? { source: formatSource(source) } : {}),
+    };
+    const firstNode = this.builder.graph.nodes.length;
+    try {
+      if (rule.minOpset !== undefined && this.opset < rule.minOpset) {
+        throw new RuleFailure(`the rule for ${eqn.prim} needs opset >= ${rule.minOpset}; convert with opset=${rule.minOpset} or later`);
+      }
+      const result = rule.lower(new LoweringContext(this, eqn, inputs, scope, source), eqn);
+      const outs = Array.isArray(result) ? [...(result as Value[])] : [result as Value];
+      if (outs.length !== eqn.outputs.length) {
+        throw new RuleFailure(`rule returned ${outs.length} outputs, JAX has ${eqn.outputs.length}`);
+      }
+      const made = new Set(this.builder.graph.nodes.slice(firstNode).flatMap((n) => n.outputs));
+      outs.forEach((v, i) => {
+        const aval = eqn.outputs[i].aval;
+        checkAgainstAval(v.type, aval, i);
+        // JAX's aval is the truth for the eqn's result: it names symbolic dims inference left open.
+        if (made.has(v)) v.type = { dtype: aval.dtype, shape: [...aval.shape] };
+      });
+      return outs;
+    } catch (e) {
+      if (!(e instanceof Error)) throw e;
+      const reason = e instanceof RuleFailure || e instanceof BuilderError ? e.message : `${e.name}: ${e.message}`;
+      this.failures.push({ ...siteOf({ ...eqn, src: source }, scope), reason });
+      // Stand-ins typed like JAX's outputs let lowering continue and report every failure.
+      return eqn.outputs.map((v, i) => new Value(`failed_${eqn.prim}_${i}`, { dtype: v.aval.dtype, shape: [...v.aval.shape] }));
+    }
+  }
+
+  private bufferValue(index: number): Value {
+    const cached = this.bufferValues.get(index);
+    if (cached) return cached;
+    const info = this.capture.buffers[index];
+    const bytes = this.capture.bufferBytes[index];
+    const data = bytes ? { kind: "bytes" as const, bytes } : { kind: "host" as const, buffer: index, sourceShape: info.shape };
+    const v = this.builder.initializer({ dtype: info.dtype, shape: info.shape, data }, info.name ?? `const_${index}`);
+    this.bufferValues.set(index, v);
+    return v;
+  }
+}
+
+function checkAgainstAval(t: TensorType, aval: { dtype: string; shape: readonly (number | string)[] }, i: number): void {
+  const same = t.dtype === aval.dtype && t.shape.length === aval.shape.length && t.shape.every((d, k) => dimsCompatible(d, aval.shape[k]) || (typeof d !== "number" && typeof aval.shape[k] !== "number"));
+  if (!same) {
+    throw new RuleFailure(`rule produced ${t.dtype}${formatShape(t.shape)} for output ${i}, JAX has ${aval.dtype}${formatShape(aval.shape)} (a bug in the rule)`);
+  }
+}
+
+/** Lowers the capture's program to an IR graph with named inputs and outputs. */
+export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGraph {
+  const unsupported = findUnsupported(capture.jaxpr, options.registry);
+  if (unsupported.length) throw unsupportedPrimitivesError(unsupported);
+  const opset = options.opset ?? capture.model.opset ?? DEFAULT_OPSET;
+  const lowering = new Lowering(capture, options.registry, opset, options.modelName ?? capture.model.name);
+  const { builder } = lowering;
+  for (const name of capture.model.outputs) builder.names.reserve(name);
+  const inputs = capture.jaxpr.invars.map((v, i) => builder.addInput(capture.model.inputs[i], { dtype: v.aval.dtype, shape: [...v.aval.shape] }));
+  const outs = lowering.lowerJaxpr(capture.jaxpr, inputs, []);
+  if (lowering.failures.length) throw loweringFailedError(lowering.failures);
+  const graph = builder.graph;
+  builder.scope = "";
+  builder.metadata = {};
+  const taken = new Set<Value>();
+  outs.forEach((v, i) => {
+    // An output must be a node's own value under its own name: inputs, initializers and
+    // repeated outputs go through an Identity.
+    const out = !v.producer || taken.has(v) ? builder.op("Identity", [v]) : v;
+    taken.add(out);
+    out.name = capture.model.outputs[i];
+    graph.outputs.push(out);
+  });
+  return { graph, opset };
+}

@@ -1,0 +1,90 @@
+/**
+ * Folds layout ops applied to an initializer into the initializer itself, so weights are stored
+ * in the layout ONNX ops want (conv kernels HWIO -> OIHW, biases [C] -> [1,1,1,C]).
+ *  1. Transpose of bytes the converter holds (small constants): transposed here.
+ *  2. Transpose of bytes the host holds (big weights): the tensor gets a `perm` that the host
+ *     applies as it writes the file; the weight never passes through the converter.
+ *  3. Reshape / Squeeze / Unsqueeze (with constant shape or axes): only the shape changes, the
+ *     bytes stay as they are, wherever they are.
+ * Only when the op is the initializer's sole reader (otherwise the weight would be stored twice;
+ * onnxruntime folds what remains at load) and the op's result is not a graph output.
+ */
+import { dtypeByteSize } from "../ir/dtype";
+import { isStaticShape } from "../ir/dims";
+import type { Graph, Node, Tensor } from "../ir/ir";
+import { replaceAllUses, useCounts } from "../ir/walk";
+import { GraphPass, type PassResult } from "./pass";
+
+export function transposeBytes(bytes: Uint8Array, shape: readonly number[], perm: readonly number[], elementSize: number): Uint8Array {
+  const rank = shape.length;
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1] * shape[i + 1];
+  const count = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(bytes.byteLength);
+  const index = new Array<number>(rank).fill(0);
+  for (let k = 0; k < count; k++) {
+    let src = 0;
+    for (let d = 0; d < rank; d++) src += index[d] * inStrides[perm[d]];
+    out.set(bytes.subarray(src * elementSize, (src + 1) * elementSize), k * elementSize);
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++index[d] < outShape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** The tensor transposed by `perm`, or null when a host tensor's layout cannot take it. */
+export function transposeTensor(t: Tensor, perm: readonly number[]): Tensor | null {
+  const shape = perm.map((p) => t.shape[p]);
+  if (t.data.kind === "bytes") {
+    return { dtype: t.dtype, shape, data: { kind: "bytes", bytes: transposeBytes(t.data.bytes, t.shape, perm, dtypeByteSize(t.dtype)) } };
+  }
+  const source = t.data.sourceShape;
+  const prev = t.data.perm ?? source.map((_, i) => i);
+  // A reshape since the last transpose makes the dims no longer a permutation of the source's.
+  if (prev.length !== perm.length || prev.some((p, i) => source[p] !== t.shape[i])) return null;
+  // Composing: source.transpose(prev).transpose(perm) = source.transpose(prev[perm[i]]).
+  return { dtype: t.dtype, shape, data: { ...t.data, perm: perm.map((p) => prev[p]) } };
+}
+
+function folded(node: Node, t: Tensor): Tensor | null {
+  const out = node.outputs[0].type.shape;
+  switch (node.op) {
+    case "Transpose": {
+      const perm = node.attrs.perm?.type === "ints" ? node.attrs.perm.value : t.shape.map((_, i, s) => s.length - 1 - i);
+      return transposeTensor(t, perm);
+    }
+    case "Reshape":
+    case "Squeeze":
+    case "Unsqueeze":
+      // The output type was computed from constant shape/axes; unknown dims mean it was not.
+      return isStaticShape(out) ? { ...t, shape: [...out] } : null;
+    default:
+      return null;
+  }
+}
+
+export class FoldInitializerLayout extends GraphPass {
+  readonly name = "fold-initializer-layout";
+
+  protected call(graph: Graph): PassResult {
+    let modified = false;
+    const uses = useCounts(graph);
+    const outputs = new Set(graph.outputs);
+    for (const node of [...graph.nodes]) {
+      const source = node.inputs[0];
+      if (node.domain !== "" || !source?.tensor || uses.get(source) !== 1 || outputs.has(node.outputs[0])) continue;
+      const tensor = folded(node, source.tensor);
+      if (!tensor) continue;
+      source.tensor = tensor;
+      source.type = { dtype: tensor.dtype, shape: tensor.shape };
+      replaceAllUses(graph, node.outputs[0], source);
+      graph.nodes = graph.nodes.filter((n) => n !== node);
+      uses.set(source, uses.get(node.outputs[0]) ?? 0);
+      modified = true;
+    }
+    return { graph, modified };
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * IR -> ONNX ModelProto. Structure goes through the protobufjs bindings generated from onnx.proto;
+ * initializer payloads are framed by chunks.ts so big weights stay where they are. Field numbers
+ * below are onnx.proto's: ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto.raw_data = 9.
+ */
+import { onnx } from "../proto/onnx";
+import { dtypeByteSize, onnxTypeCode } from "../ir/dtype";
+import type { Dim } from "../ir/dims";
+import type { Attr, Graph, Model, Node, Tensor, TensorType, Value } from "../ir/ir";
+import { coalesce, field, type Chunk } from "./chunks";
+import { int64, int64s } from "./int64";
+
+const MODEL_GRAPH = 7;
+const GRAPH_INITIALIZER = 5;
+const TENSOR_RAW_DATA = 9;
+
+/** The lowest IR version that knows each default-domain opset (onnx/helper.py VERSION_TABLE). */
+export function irVersionFor(opset: number): number {
+  if (opset >= 25) return 13;
+  if (opset >= 24) return 12;
+  if (opset >= 23) return 11;
+  // IR 10 is also the first with NodeProto.metadata_props, which carries source locations.
+  return 10;
+}
+
+function dimProto(d: Dim): onnx.TensorShapeProto.Dimension.$Properties {
+  if (typeof d === "number") return { dimValue: int64(d) };
+  if (typeof d === "string") return { dimParam: d };
+  return {};
+}
+
+function typeProto(t: TensorType): onnx.TypeProto.$Properties {
+  return { tensorType: { elemType: onnxTypeCode(t.dtype), shape: { dim: t.shape.map(dimProto) } } };
+}
+
+const valueInfo = (v: Value): onnx.ValueInfoProto.$Properties => ({ name: v.name, type: typeProto(v.type) });
+
+function tensorHeader(t: Tensor, name?: string): onnx.TensorProto.$Properties {
+  return { dims: int64s(t.shape), dataType: onnxTypeCode(t.dtype), ...(name ? { name } : {}) };
+}
+
+/** A tensor whose bytes the converter holds, as a plain protobufjs message (attributes, subgraphs). */
+function inlineTensor(t: Tensor, name?: string): onnx.TensorProto.$Properties {
+  if (t.data.kind !== "bytes") throw new Error(`tensor ${name ?? ""} holds host bytes; only top-level initializers may`);
+  return { ...tensorHeader(t, name), rawData: t.data.bytes };
+}
+
+function attributeProto(name: string, a: Attr): onnx.AttributeProto.$Properties {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.type) {
+    case "int": return { name, type: T.INT, i: int64(a.value) };
+    case "ints": return { name, type: T.INTS, ints: int64s(a.value) };
+    case "float": return { name, type: T.FLOAT, f: a.value };
+    case "floats": return { name, type: T.FLOATS, floats: [...a.value] };
+    case "string": return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+    case "strings": return { name, type: T.STRINGS, strings: a.value.map((s) => new TextEncoder().encode(s)) };
+    case "tensor": return { name, type: T.TENSOR, t: inlineTensor(a.value) };
+    case "graph": return { name, type: T.GRAPH, g: graphProto(a.value, true) };
+  }
+}
+
+function nodeProto(n: Node): onnx.NodeProto.$Properties {
+  const meta = Object.entries(n.metadata).filter(([, v]) => v !== undefined).map(([key, value]) => ({ key: `jax2onnx_lab.${key}`, value: String(value) }));
+  return {
+    name: n.name,
+    opType: n.op,
+    ...(n.domain ? { domain: n.domain } : {}),
+    input: n.inputs.map((v) => v?.name ?? ""),
+    output: n.outputs.map((v) => v.name),
+    attribute: Object.entries(n.attrs).map(([k, a]) => attributeProto(k, a)),
+    ...(meta.length ? { metadataProps: meta } : {}),
+  };
+}
+
+/** The graph's structure; with `withInitializers` also its (converter-held) initializers. */
+function graphProto(g: Graph, withInitializers: boolean): onnx.GraphProto.$Properties {
+  const outputs = new Set(g.outputs);
+  return {
+    name: g.name,
+    node: g.nodes.map(nodeProto),
+    input: g.inputs.map(valueInfo),
+    output: g.outputs.map(valueInfo),
+    valueInfo: g.nodes.flatMap((n) => n.outputs).filter((v) => !outputs.has(v)).map(valueInfo),
+    ...(withInitializers ? { initializer: g.initializers.map((v) => inlineTensor(v.tensor!, v.name)) } : {}),
+  };
+}
+
+function initializerChunks(v: Value): Chunk[] {
+  const t = v.tensor;
+  if (!t) throw new Error(`initializer ${v.name} has no tensor`);
+  const header = onnx.TensorProto.encode(tensorHeader(t, v.name)).finish();
+  const byteLength = t.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(t.dtype);
+  const payload: Chunk =
+    t.data.kind === "bytes"
+      ? t.data.bytes
+      : { kind: "host", buffer: t.data.buffer, byteLength, dtype: t.dtype, ...(t.data.perm ? { perm: t.data.perm } : {}) };
+  return field(GRAPH_INITIALIZER, [header, ...field(TENSOR_RAW_DATA, [payload])]);
+}
+
+/**
+ * Serializes a model as chunks: ModelProto fields (protobufjs) followed by the graph field, whose
+ * body is GraphProto fields (protobufjs) followed by one initializer field per weight. Protobuf
+ * parsers accept fields in any order, so the result is an ordinary ONNX file.
+ */
+export function serializeModel(model: Model): Chunk[] {
+  const head = onnx.ModelProto.encode({
+    irVersion: int64(irVersionFor(model.opsetImports.find((o) => o.domain === "")?.version ?? 21)),
+    opsetImport: model.opsetImports.map((o) => ({ domain: o.domain, version: int64(o.version) })),
+    producerName: model.producerName,
+    producerVersion: model.producerVersion,
+    ...(model.docString ? { docString: model.docString } : {}),
+    metadataProps: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
+  }).finish();
+  const graphHead = onnx.GraphProto.encode(graphProto(model.graph, false)).finish();
+  const graphBody = [graphHead, ...model.graph.initializers.flatMap(initializerChunks)];
+  return coalesce([head, ...field(MODEL_GRAPH, graphBody)]);
+}
