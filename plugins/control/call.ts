@@ -1,6 +1,6 @@
 /**
  * Call-like primitives whose body is a closed jaxpr: the body is lowered in place (inlined).
- * jit (pjit before JAX 0.7), closed_call, remat; custom_jvp_call and custom_vjp_call keep only
+ * jit (pjit before JAX 0.7), closed_call, remat (remat2 = jax.checkpoint); custom_jvp_call and custom_vjp_call keep only
  * the primal computation, which is what inference needs.
  */
 import type { LoweringRule } from "../../src/core";
@@ -18,6 +18,8 @@ export const CALL_RULES: LoweringRule[] = [
   inlineCall("core_call", "call_jaxpr"),
   inlineCall("remat", "jaxpr"),
   inlineCall("checkpoint", "jaxpr"),
+  // jax.checkpoint / jax.remat since JAX 0.4: an open jaxpr (no consts) in `jaxpr`.
+  inlineCall("remat2", "jaxpr"),
   inlineCall("custom_jvp_call", "call_jaxpr"),
   inlineCall("custom_vjp_call", "call_jaxpr"),
   inlineCall("custom_vjp_call_jaxpr", "fun_jaxpr"),

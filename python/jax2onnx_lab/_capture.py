@@ -111,7 +111,17 @@ def capture(
     try:
         with module_scopes(root):
             closed = jax.make_jaxpr(flat)(*specs, *params.values())
-    except jax.errors.ConcretizationTypeError as e:
+    except Exception as e:
+        if type(e).__name__ == "TraceContextError":
+            raise ConversionError(
+                f"Cannot trace {_default_name(fn)}: the model changes its own state while it runs "
+                "(BatchNorm updating batch statistics or Dropout drawing random numbers: training mode). "
+                "Call model.eval() (Flax NNX) or use eqx.nn.inference_mode(model) before converting.\n"
+                f"Flax said: {e}",
+                kind="capture_failed",
+            ) from e
+        if not isinstance(e, jax.errors.ConcretizationTypeError):
+            raise
         if params:
             raise ConversionError(
                 f"Cannot trace {_default_name(fn)}: an input_params value is used in Python control flow "

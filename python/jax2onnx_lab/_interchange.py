@@ -39,9 +39,8 @@ DROPPED_PARAMS = frozenset(
     }
 )
 
-_LIBRARY_DIRS = tuple(
-    {os.path.realpath(p) + os.sep for p in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], sysconfig.get_paths()["stdlib"], str(Path(__file__).parent))}
-)
+_OWN_DIR = os.path.realpath(Path(__file__).parent) + os.sep
+_LIBRARY_DIRS = tuple({os.path.realpath(sysconfig.get_paths()[k]) + os.sep for k in ("purelib", "platlib", "stdlib")} | {_OWN_DIR})
 
 
 class CaptureError(Exception):
@@ -57,6 +56,9 @@ def _float_json(x: float) -> Any:
         return {"$float": "nan"}
     if math.isinf(x):
         return {"$float": "inf" if x > 0 else "-inf"}
+    if x == 0.0 and math.copysign(1.0, x) < 0:
+        # JSON writers such as JavaScript's JSON.stringify print -0.0 as 0: keep the sign as text.
+        return {"$float": "-0"}
     # A bare JSON number is read as an int when integral, so integral floats are tagged.
     return {"$float": x} if float(x).is_integer() else x
 
@@ -140,7 +142,9 @@ class CaptureWriter:
             aval = self.aval(a.aval)
             if val.ndim == 0:
                 return {"lit": self.scalar(val), "aval": aval}
-            return {"lit": {"$buffer": self.buffer(val)}, "aval": aval}
+            # a.val itself (not the numpy copy) keys the buffer: repeated literals share one buffer
+            # and a model weight inlined as a literal keeps its name.
+            return {"lit": {"$buffer": self.buffer(a.val)}, "aval": aval}
         return {"var": self._var_ids[a]}
 
     @staticmethod
@@ -152,7 +156,7 @@ class CaptureWriter:
             return _int_json(item)
         if isinstance(item, float):
             # Literal dtypes come from the aval, so integral floats can stay bare here.
-            return item if math.isfinite(item) else _float_json(item)
+            return item if math.isfinite(item) and item != 0.0 else _float_json(item)
         raise CaptureError(f"literal of type {type(item).__name__} cannot be encoded")
 
     # -- source locations ------------------------------------------------------------------
@@ -167,6 +171,8 @@ class CaptureWriter:
 
     def source(self, source_info: Any) -> dict[str, Any]:
         frames = list(source_info_util.user_frames(source_info.traceback)) if source_info.traceback else []
+        # Our own frames (the tracing wrapper) never explain anything to the user.
+        frames = [f for f in frames if not os.path.realpath(f.file_name).startswith(_OWN_DIR)]
         if not frames:
             return {}
         user = next((f for f in frames if not is_library_file(f.file_name)), frames[0])

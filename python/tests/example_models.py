@@ -1,0 +1,64 @@
+"""The models of the seed README and the Flax MNIST tutorial, as the tests convert them."""
+
+from functools import partial
+
+from flax import nnx
+
+
+class MLP(nnx.Module):
+    """The reference README's quickstart MLP; `approximate` picks tanh-gelu or exact (erf) gelu."""
+
+    def __init__(self, din, dmid, dout, *, rngs, approximate=True):
+        self.linear1 = nnx.Linear(din, dmid, rngs=rngs)
+        self.dropout = nnx.Dropout(rate=0.1, rngs=rngs)
+        self.bn = nnx.BatchNorm(dmid, rngs=rngs)
+        self.linear2 = nnx.Linear(dmid, dout, rngs=rngs)
+        self.approximate = approximate
+
+    def __call__(self, x):
+        x = nnx.gelu(self.dropout(self.bn(self.linear1(x))), approximate=self.approximate)
+        return self.linear2(x)
+
+
+class MLPBlock(nnx.Module):
+    """The reference README's ONNX-function example block (here without @onnx_function)."""
+
+    def __init__(self, dim, *, rngs):
+        self.linear1 = nnx.Linear(dim, dim, rngs=rngs)
+        self.linear2 = nnx.Linear(dim, dim, rngs=rngs)
+        self.batchnorm = nnx.BatchNorm(dim, rngs=rngs)
+
+    def __call__(self, x):
+        return nnx.gelu(self.linear2(self.batchnorm(nnx.gelu(self.linear1(x)))))
+
+
+class MyModel(nnx.Module):
+    def __init__(self, dim, *, rngs):
+        self.block1 = MLPBlock(dim, rngs=rngs)
+        self.block2 = MLPBlock(dim, rngs=rngs)
+
+    def __call__(self, x):
+        return self.block2(self.block1(x))
+
+
+class CNN(nnx.Module):
+    """The Flax NNX MNIST tutorial's CNN (NHWC input, HWIO kernels)."""
+
+    def __init__(self, *, rngs):
+        self.conv1 = nnx.Conv(1, 32, kernel_size=(3, 3), rngs=rngs)
+        self.conv2 = nnx.Conv(32, 64, kernel_size=(3, 3), rngs=rngs)
+        self.avg_pool = partial(nnx.avg_pool, window_shape=(2, 2), strides=(2, 2))
+        self.linear1 = nnx.Linear(3136, 256, rngs=rngs)
+        self.linear2 = nnx.Linear(256, 10, rngs=rngs)
+
+    def __call__(self, x):
+        x = self.avg_pool(nnx.relu(self.conv1(x)))
+        x = self.avg_pool(nnx.relu(self.conv2(x)))
+        x = x.reshape(x.shape[0], -1)
+        x = nnx.relu(self.linear1(x))
+        return self.linear2(x)
+
+
+def eval_mode(model):
+    model.eval()
+    return model

@@ -1,0 +1,80 @@
+"""The foundation's example models, converted and compared with JAX in onnxruntime (Python)
+and onnxruntime-web (wasm, in Node)."""
+
+from collections import Counter
+
+import jax
+import numpy as np
+import onnx
+import pytest
+from flax import nnx
+
+from example_models import CNN, MLP, MyModel, eval_mode
+from harness import check_conversion
+
+
+def _ops(model: onnx.ModelProto) -> Counter:
+    return Counter(n.op_type for n in model.graph.node)
+
+
+def _nonzero_running_stats(model: nnx.Module, seed: int = 1) -> nnx.Module:
+    """BatchNorm starts at mean 0 / var 1, which hides mistakes in its lowering; randomize them."""
+    rng = np.random.default_rng(seed)
+    for _, m in nnx.iter_modules(model):
+        if isinstance(m, nnx.BatchNorm):
+            n = m.mean.get_value().shape
+            m.mean.set_value(jax.numpy.asarray(rng.normal(size=n), dtype="float32"))
+            m.var.set_value(jax.numpy.asarray(rng.uniform(0.5, 2.0, size=n), dtype="float32"))
+            m.scale.set_value(jax.numpy.asarray(rng.normal(size=n), dtype="float32"))
+            m.bias.set_value(jax.numpy.asarray(rng.normal(size=n), dtype="float32"))
+    return model
+
+
+@pytest.mark.parametrize("approximate", [True, False], ids=["gelu_tanh", "gelu_exact"])
+def test_seed_mlp_symbolic_batch(ort_web, approximate):
+    model = _nonzero_running_stats(eval_mode(MLP(30, 20, 10, rngs=nnx.Rngs(0), approximate=approximate)))
+    onnx_model = check_conversion(model, [("B", 30)], ort_web=ort_web, dims=[{"B": 1}, {"B": 4}, {"B": 17}])
+    (inp,), (out,) = onnx_model.graph.input, onnx_model.graph.output
+    assert [d.dim_param or d.dim_value for d in inp.type.tensor_type.shape.dim] == ["B", 30]
+    assert [d.dim_param or d.dim_value for d in out.type.tensor_type.shape.dim] == ["B", 10]
+    assert ("Erf" in _ops(onnx_model)) == (not approximate)
+    # Weights keep their module names; module scopes prefix the node names.
+    assert {"linear1.kernel", "linear2.bias", "bn.mean"} <= {i.name for i in onnx_model.graph.initializer}
+    assert any(n.name.startswith("MLP/linear1/") for n in onnx_model.graph.node)
+
+
+def test_seed_mymodel_static(ort_web):
+    model = _nonzero_running_stats(eval_mode(MyModel(256, rngs=nnx.Rngs(0))))
+    onnx_model = check_conversion(model, [(100, 256)], ort_web=ort_web, atol=1e-4)
+    assert _ops(onnx_model)["MatMul"] == 4
+    scopes = {m.value for n in onnx_model.graph.node for m in n.metadata_props if m.key == "jax2onnx_lab.scope"}
+    assert {"MyModel/block1/linear1", "MyModel/block2/batchnorm"} <= scopes
+
+
+def test_mnist_cnn(ort_web):
+    model = CNN(rngs=nnx.Rngs(0))
+    onnx_model = check_conversion(model, [("B", 28, 28, 1)], ort_web=ort_web, dims=[{"B": 1}, {"B": 5}], atol=1e-5)
+    ops = _ops(onnx_model)
+    assert ops["Conv"] == 2 and ops["AveragePool"] == 2
+    kernels = {i.name: list(i.dims) for i in onnx_model.graph.initializer}
+    # Flax HWIO kernels are stored as ONNX OIHW: the transpose is folded into the weight.
+    assert kernels["conv1.kernel"] == [32, 1, 3, 3] and kernels["conv2.kernel"] == [64, 32, 3, 3]
+
+
+def test_every_intermediate_has_value_info():
+    from jax2onnx_lab import to_onnx
+
+    model = to_onnx(CNN(rngs=nnx.Rngs(0)), [("B", 28, 28, 1)])
+    produced = {o for n in model.graph.node for o in n.output}
+    outputs = {o.name for o in model.graph.output}
+    typed = {v.name for v in model.graph.value_info}
+    assert produced - outputs == typed
+    # Our shapes agree with ONNX's own shape inference wherever it knows a static size.
+    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    ours = {v.name: v.type.tensor_type for v in model.graph.value_info}
+    for v in inferred.graph.value_info:
+        t = v.type.tensor_type
+        assert t.elem_type == ours[v.name].elem_type, v.name
+        for a, b in zip(t.shape.dim, ours[v.name].shape.dim, strict=True):
+            if a.HasField("dim_value") and b.HasField("dim_value"):
+                assert a.dim_value == b.dim_value, v.name
