@@ -3,6 +3,7 @@ import { makeRegistry, type LoweringRule } from "../src/core";
 import { CALL_RULES } from "./control/call";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
+import { cumsumRule } from "./lax/cumsum";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, convertElementTypeRule, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
 import { dimAsValueRule, iotaRule } from "./lax/iota";
@@ -25,6 +26,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   transposeRule,
   concatenateRule,
   convGeneralDilatedRule,
+  cumsumRule,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
   iotaRule,

@@ -1,0 +1,16 @@
+/**
+ * lax.cumsum(x, axis, reverse) -> ONNX CumSum (opset 11; axis is an input, `reverse` an
+ * attribute with the same meaning: sums run from the end of the axis).
+ */
+import type { LoweringRule } from "../../src/core";
+
+export const cumsumRule: LoweringRule = {
+  primitive: "cumsum",
+  onnxOps: ["CumSum"],
+  minOpset: 11,
+  lower(ctx) {
+    const x = ctx.input(0);
+    const axis = ctx.scalar(ctx.params.int("axis"), "int64");
+    return ctx.op("CumSum", [x, axis], { reverse: ctx.params.bool("reverse") ? 1 : 0 });
+  },
+};
