@@ -56,6 +56,9 @@ def test_mnist_cnn(ort_web):
     onnx_model = check_conversion(model, [("B", 28, 28, 1)], ort_web=ort_web, dims=[{"B": 1}, {"B": 5}], atol=1e-5)
     ops = _ops(onnx_model)
     assert ops["Conv"] == 2 and ops["AveragePool"] == 2
+    # NHWC in and out of the graph, NCHW inside: one Transpose at the input, one before the
+    # flatten (whose element order is NHWC's); the pairs around each conv/pool cancel.
+    assert ops["Transpose"] == 2
     kernels = {i.name: list(i.dims) for i in onnx_model.graph.initializer}
     # Flax HWIO kernels are stored as ONNX OIHW: the transpose is folded into the weight.
     assert kernels["conv1.kernel"] == [32, 1, 3, 3] and kernels["conv2.kernel"] == [64, 32, 3, 3]

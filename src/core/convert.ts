@@ -9,6 +9,7 @@ import type { RuleRegistry } from "./lower/rule";
 import { DeadCodeElimination } from "./passes/dead-code-elimination";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
 import { InferTypes } from "./passes/infer-types";
+import { SinkTransposes } from "./passes/sink-transposes";
 import type { GraphPass } from "./passes/pass";
 import type { Chunk } from "./serialize/chunks";
 import { serializeModel } from "./serialize/model-proto";
@@ -41,7 +42,7 @@ export interface ConversionResult {
 }
 
 export function defaultPasses(): GraphPass[] {
-  return [new FoldInitializerLayout(), new DeadCodeElimination(), new InferTypes()];
+  return [new FoldInitializerLayout(), new SinkTransposes(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
