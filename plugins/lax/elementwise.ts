@@ -73,9 +73,9 @@ export const ELEMENTWISE_RULES: LoweringRule[] = [
   row("log1p", ["Add", "Log"], (ctx, [x]) => ctx.op("Log", [ctx.op("Add", [x, one(ctx, x)])])),
   row("expm1", ["Exp", "Sub"], (ctx, [x]) => ctx.op("Sub", [ctx.op("Exp", [x]), one(ctx, x)])),
   row("copy", [], (_ctx, [x]) => x),
-  row("copy_p", [], (_ctx, [x]) => x),
   row("stop_gradient", [], (_ctx, [x]) => x),
-  row("optimization_barrier", [], (_ctx, [x]) => x),
+  // lax.optimization_barrier is variadic: every operand passes through unchanged.
+  { primitive: "optimization_barrier", onnxOps: [], lower: (ctx) => ctx.inputs() },
 ];
 
 /** x ** y for a static integer y (lax.integer_pow), by repeated squaring as XLA does. */
@@ -100,14 +100,18 @@ export const integerPowRule: LoweringRule = {
 /** lax.round: rounding_method 0 rounds half away from zero, 1 half to even (ONNX Round). */
 export const roundRule: LoweringRule = {
   primitive: "round",
-  onnxOps: ["Round", "Abs", "Floor", "Sign", "Mul", "Add"],
+  onnxOps: ["Round", "Abs", "Floor", "Sub", "GreaterOrEqual", "Add", "Where", "Sign", "Mul"],
   lower(ctx) {
     const x = ctx.input(0);
     const method = ctx.params.has("rounding_method") ? ctx.params.get("rounding_method") : 0;
     const toEven = typeof method === "object" && method !== null && "name" in method ? method.name === "TO_NEAREST_EVEN" : method === 1;
     if (toEven) return ctx.op("Round", [x]);
-    const half = ctx.scalar(0.5, x.type.dtype);
-    return ctx.op("Mul", [ctx.op("Sign", [x]), ctx.op("Floor", [ctx.op("Add", [ctx.op("Abs", [x]), half])])]);
+    // floor(|x| + 0.5) is wrong in floating point (0.49999997 + 0.5 rounds up to 1; odd integers
+    // past 2**23 round to even), so compare the exact fraction |x| - floor(|x|) with 0.5 instead.
+    const a = ctx.op("Abs", [x]);
+    const f = ctx.op("Floor", [a]);
+    const up = ctx.op("GreaterOrEqual", [ctx.op("Sub", [a, f]), ctx.scalar(0.5, x.type.dtype)]);
+    return ctx.op("Mul", [ctx.op("Sign", [x]), ctx.op("Where", [up, ctx.op("Add", [f, one(ctx, x)]), f])]);
   },
 };
 
