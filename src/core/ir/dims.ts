@@ -13,7 +13,8 @@ export type DimExpr =
   | { kind: "add" | "sub" | "mul" | "pow"; a: DimExpr; b: DimExpr }
   | { kind: "call"; fn: "floordiv" | "mod" | "max" | "min" | "non_negative"; args: DimExpr[] };
 
-const CALLS = new Set(["floordiv", "mod", "max", "min", "non_negative"]);
+/** Arity of each function JAX prints in dimension expressions. */
+const CALLS = new Map([["floordiv", 2], ["mod", 2], ["max", 2], ["min", 2], ["non_negative", 1]]);
 
 export class DimParseError extends Error {}
 
@@ -57,7 +58,8 @@ export function parseDim(text: string): DimExpr {
   const atom = (): DimExpr => {
     const t = toks[pos++];
     if (t === undefined) throw new DimParseError(`unexpected end of dimension "${text}"`);
-    if (t === "-") return { kind: "mul", a: { kind: "int", value: -1 }, b: atom() };
+    // Unary minus binds looser than ^: JAX prints -(B^2) as "- B^2".
+    if (t === "-") return { kind: "mul", a: { kind: "int", value: -1 }, b: power() };
     if (t === "(") {
       const e = expr();
       expect(")");
@@ -73,6 +75,7 @@ export function parseDim(text: string): DimExpr {
           args.push(expr());
         }
         expect(")");
+        if (args.length !== CALLS.get(t)) throw new DimParseError(`${t} takes ${CALLS.get(t)} arguments in dimension "${text}"`);
         return { kind: "call", fn: t as "floordiv", args };
       }
       return { kind: "sym", name: t };
