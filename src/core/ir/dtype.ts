@@ -106,6 +106,7 @@ export function decodeScalars(bytes: Uint8Array, dtype: DType): number[] {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
+/** Rounds through float32, as ml_dtypes (JAX's bfloat16) does from a float64. */
 function float32ToBfloat16Bits(v: number): number {
   f32[0] = v;
   const bits = u32[0];
@@ -119,8 +120,22 @@ function bfloat16BitsToNumber(bits: number): number {
   return f32[0];
 }
 
+/**
+ * `v` as a float32 rounded to odd (an inexact result keeps an odd last bit). Rounding that to
+ * float16 gives what rounding `v` directly does (numpy's float64 -> float16); rounding to nearest
+ * twice does not: 1 + 2^-11 + 2^-40 would become exactly halfway and round down to 1.
+ */
+function float32RoundedToOdd(v: number): number {
+  const r = Math.fround(v);
+  if (r === v || !Number.isFinite(r)) return r;
+  f32[0] = r;
+  // The bit patterns of same-sign floats are ordered by magnitude: one step toward `v`.
+  if ((u32[0] & 1) === 0) u32[0] += Math.abs(r) < Math.abs(v) ? 1 : -1;
+  return f32[0];
+}
+
 function float32ToFloat16Bits(v: number): number {
-  f32[0] = v;
+  f32[0] = float32RoundedToOdd(v);
   const x = u32[0];
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
