@@ -196,7 +196,10 @@ function windowed(a: TypeRuleArgs, x: TensorType, kernel: readonly number[]): Di
     const padded = pads[i] + pads[i + n];
     if (typeof d !== "number") return strides[i] === 1 && padded === span - 1 ? d : null;
     const q = (d + padded - span) / strides[i];
-    return (ceil ? Math.ceil(q) : Math.floor(q)) + 1;
+    if (!ceil) return Math.floor(q) + 1;
+    // "Sliding windows that would start in the right padded region are ignored" (MaxPool spec).
+    const out = Math.ceil(q) + 1;
+    return (out - 1) * strides[i] >= d + pads[i] ? out - 1 : out;
   });
 }
 
@@ -258,7 +261,12 @@ const slice: TypeRule = (a) => {
   const axes = a.inputs[3] ? a.constant(3) : starts && starts.map((_, i) => i);
   const steps = a.inputs[4] ? a.constant(4) : starts && starts.map(() => 1);
   const out: Dim[] = [...x.shape];
-  if (!starts || !ends || !axes || !steps) return [{ dtype: x.dtype, shape: out.map((d, i) => (axes?.includes(i) ? null : d)) }];
+  if (!starts || !ends || !axes || !steps) {
+    // Bounds known only at run time: the sliced axes lose their size (every axis, when which
+    // ones is unknown too).
+    const sliced = axes?.map((ax) => normAxis(ax, x.shape.length));
+    return [{ dtype: x.dtype, shape: out.map((d, i) => (sliced && !sliced.includes(i) ? d : null)) }];
+  }
   axes.forEach((ax0, i) => {
     const ax = normAxis(ax0, x.shape.length);
     const d = x.shape[ax];
@@ -269,7 +277,8 @@ const slice: TypeRule = (a) => {
     const step = steps[i];
     const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
     const norm = (v: number): number => (v < 0 ? v + d : v);
-    const s = step > 0 ? clamp(norm(starts[i]), 0, d) : clamp(norm(starts[i]), -1, d - 1);
+    // ONNX Slice: starts clamp to [0, d] stepping forward, [0, d-1] backward; ends to [0, d] / [-1, d-1].
+    const s = step > 0 ? clamp(norm(starts[i]), 0, d) : clamp(norm(starts[i]), 0, d - 1);
     const e = step > 0 ? clamp(norm(ends[i]), 0, d) : clamp(norm(ends[i]), -1, d - 1);
     out[ax] = Math.max(0, Math.ceil((e - s) / step));
   });
