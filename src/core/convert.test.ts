@@ -1,0 +1,123 @@
+import { defaultRegistry } from "../../plugins";
+import { checkAndRunOnnx, runPython } from "../testing/onnx-runners";
+import { convertCapture } from "./convert";
+import { decodeCapture } from "./interchange/decode";
+import { encodeScalars } from "./ir/dtype";
+import { joinChunks, type HostPayload } from "./serialize/chunks";
+
+/*
+ * y = tanh(x @ W.T + b) with a dynamic batch B, as JAX traces a PyTorch-style linear layer:
+ * W [out=4, in=3] stays with the host (a big weight), b [4] is sent inline.
+ */
+const W = [
+  [0.5, -1, 2],
+  [0.25, 0, -0.75],
+  [1.5, 3, -2],
+  [-0.5, 0.125, 1],
+];
+const B = [0.5, -1, 2, 0.25];
+const f32 = (...shape: (number | string)[]) => ({ shape, dtype: "float32" });
+const src = { file: 0, line: 7, col: 11, fn: "forward" };
+
+const header = {
+  format: "jax2onnx-lab.capture",
+  version: 1,
+  producer: { jax: "0.10.2", python: "3.11.7" },
+  model: { name: "linear", inputs: ["x"], outputs: ["y"] },
+  buffers: [
+    { dtype: "float32", shape: [4, 3], byteLength: 48, storage: "host", name: "linear.kernel" },
+    { dtype: "float32", shape: [4], byteLength: 16, storage: "inline", name: "linear.bias" },
+  ],
+  files: ["/home/user/model.py"],
+  jaxpr: {
+    invars: [{ id: 0, aval: f32("B", 3) }],
+    constvars: [
+      { id: 1, aval: f32(4, 3), buffer: 0 },
+      { id: 2, aval: f32(4), buffer: 1 },
+    ],
+    eqns: [
+      {
+        prim: "dot_general",
+        in: [{ var: 0 }, { var: 1 }],
+        out: [{ id: 3, aval: f32("B", 4) }],
+        params: { dimension_numbers: [[[1], [1]], [[], []]], precision: null, preferred_element_type: { $dtype: "float32" } },
+        src,
+        scope: ["linear"],
+      },
+      { prim: "broadcast_in_dim", in: [{ var: 2 }], out: [{ id: 4, aval: f32("B", 4) }], params: { shape: [{ $dim: "B" }, 4], broadcast_dimensions: [1], sharding: null }, src, scope: ["linear"] },
+      { prim: "add", in: [{ var: 3 }, { var: 4 }], out: [{ id: 5, aval: f32("B", 4) }], params: {}, src, scope: ["linear"] },
+      { prim: "tanh", in: [{ var: 5 }], out: [{ id: 6, aval: f32("B", 4) }], params: {}, src: { ...src, line: 8 } },
+    ],
+    outvars: [{ var: 6 }],
+  },
+};
+
+const capture = decodeCapture(header, [encodeScalars(B, "float32")]);
+
+/** The host's side of the contract: its buffer's bytes, transposed by `perm` (2-D, by hand). */
+function host(p: HostPayload): Uint8Array {
+  if (p.buffer !== 0) throw new Error(`no host buffer ${p.buffer}`);
+  const rows = p.perm?.[0] === 1 ? W[0].map((_, i) => W.map((row) => row[i])) : W;
+  return encodeScalars(rows.flat(), "float32");
+}
+
+describe("convertCapture", () => {
+  test("folds the weight transpose into a host perm and types every value", () => {
+    const { model, chunks, summary } = convertCapture(capture, { registry: defaultRegistry });
+
+    expect(model.graph.nodes.map((n) => n.op)).not.toContain("Transpose");
+    const kernel = model.graph.initializers.find((v) => v.name === "linear.kernel");
+    expect(kernel?.tensor).toEqual({ dtype: "float32", shape: [3, 4], data: { kind: "host", buffer: 0, sourceShape: [4, 3], perm: [1, 0] } });
+    expect(chunks.filter((c) => !(c instanceof Uint8Array))).toEqual([{ kind: "host", buffer: 0, byteLength: 48, dtype: "float32", perm: [1, 0] }]);
+
+    expect(summary).toMatchObject({ name: "linear", opset: 21, inputs: ["x: float32[B,3]"], outputs: ["y: float32[B,4]"] });
+    expect(summary.ops).toMatchObject({ MatMul: 1, Add: 1, Tanh: 1 });
+    expect(summary.bytes).toBe(joinChunks(chunks, host).byteLength);
+    expect(model.metadata).toEqual({ "jax2onnx_lab.capture.jax": "0.10.2", "jax2onnx_lab.capture.python": "3.11.7" });
+    const matmul = model.graph.nodes.find((n) => n.op === "MatMul");
+    expect(matmul?.metadata).toEqual({ primitive: "dot_general", scope: "linear", source: "/home/user/model.py:7:11 (forward)" });
+  });
+
+  test("the file passes onnx's full check and onnxruntime matches numpy at another batch size", () => {
+    const { chunks } = convertCapture(capture, { registry: defaultRegistry });
+    const x = Array.from({ length: 15 }, (_, i) => (i - 7) / 4);
+    const result = runPython(
+      `
+import base64
+import numpy as np, onnx, onnxruntime as ort
+data = base64.b64decode(INPUT["model"])
+model = onnx.load_from_string(data)
+onnx.checker.check_model(model, full_check=True)
+x = np.array(INPUT["x"], np.float32).reshape(5, 3)
+expected = np.tanh(x @ np.array(INPUT["w"], np.float32).T + np.array(INPUT["b"], np.float32))
+got = ort.InferenceSession(data, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+emit({"shape": list(got.shape), "max_abs_diff": float(np.abs(got - expected).max()), "input_dims": [d.dim_param or d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]})
+`,
+      { model: Buffer.from(joinChunks(chunks, host)).toString("base64"), x, w: W, b: B },
+    ) as { shape: number[]; max_abs_diff: number; input_dims: (string | number)[] };
+    expect(result.input_dims).toEqual(["B", 3]);
+    expect(result.shape).toEqual([5, 4]);
+    expect(result.max_abs_diff).toBeLessThanOrEqual(1e-6);
+  });
+
+  test("outputs that are an input or repeat a value are valid ONNX (through Identity)", () => {
+    // return x, -x, -x
+    const identities = decodeCapture(
+      {
+        ...header,
+        model: { name: "outs", inputs: ["x"], outputs: ["same", "negated", "negated_again"] },
+        buffers: [],
+        jaxpr: {
+          invars: [{ id: 0, aval: f32(2) }],
+          constvars: [],
+          eqns: [{ prim: "neg", in: [{ var: 0 }], out: [{ id: 1, aval: f32(2) }], params: {} }],
+          outvars: [{ var: 0 }, { var: 1 }, { var: 1 }],
+        },
+      },
+      [],
+    );
+    const { chunks } = convertCapture(identities, { registry: defaultRegistry });
+    const out = checkAndRunOnnx(joinChunks(chunks, host), { x: { dtype: "float32", shape: [2], data: [1.5, -2] } });
+    expect(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data]))).toEqual({ same: [1.5, -2], negated: [-1.5, 2], negated_again: [-1.5, 2] });
+  });
+});
