@@ -1,0 +1,193 @@
+"""One measurement in its own process: convert one model with one converter, print JSON.
+
+    <venv>/bin/python bench/measure.py --converter ours|ref --model seed_mlp --mode first|warm --out DIR
+
+Runs in our venv (converter "ours" = jax2onnx_lab) or the reference's (converter "ref" = jax2onnx);
+both expose `to_onnx(fn, inputs, return_mode="file", output_path=...)`. The last stdout line is
+`RESULT <json>`; everything else is logging. bench.py spawns one per measurement.
+
+- first: a fresh process converts once. Times the imports and the conversion call separately
+  (ours starts its Node process inside that call), and reads peak RSS right after it.
+- warm: one warm-up conversion, then the median of --runs; the same for jax.make_jaxpr, the
+  tracing both converters pay; then checks the last file (kept) against JAX in onnxruntime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+CONVERTER_MODULES = {"ours": "jax2onnx_lab", "ref": "jax2onnx"}
+
+
+def peak_rss_bytes() -> int:
+    # Linux reports ru_maxrss in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def vm_hwm_bytes(pid: int) -> int | None:
+    """A live process's peak RSS (VmHWM); read before it exits, since getrusage only sees reaped children."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def our_node_process() -> Any | None:
+    """Our converter's Node child (jax2onnx_lab._node), if this process started one."""
+    try:
+        from jax2onnx_lab import _node
+    except ImportError:
+        return None
+    # _node._process, not _node.converter(): the latter would start a Node process to inspect.
+    return _node._process._proc if _node._process is not None else None
+
+
+def fresh_output(out_dir: str, run: int) -> str:
+    """A path in an empty directory, so no run sees another's files (external data is appended to, not replaced)."""
+    directory = os.path.join(out_dir, f"run_{run}")
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    return os.path.join(directory, "model.onnx")
+
+
+def timed(call: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def versions(converter_module: Any) -> dict[str, Any]:
+    import flax
+    import jax
+    import onnx
+    import onnxruntime
+
+    info = {
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "jax": jax.__version__,
+        "flax": flax.__version__,
+        "onnx": onnx.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "converter": getattr(converter_module, "__version__", None) or _dist_version(converter_module.__name__),
+    }
+    node = our_node_process()
+    if node is not None:
+        exe = node.args[0]
+        info["node"] = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    return info
+
+
+def _dist_version(name: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def measure_first(to_onnx: Callable[..., Any], model: Any, inputs: list[Any], out_dir: str) -> dict[str, Any]:
+    path = fresh_output(out_dir, 0)
+    rss_before = peak_rss_bytes()
+    seconds = timed(lambda: to_onnx(model, inputs, return_mode="file", output_path=path))
+    result: dict[str, Any] = {"convert_s": seconds, "peak_rss": peak_rss_bytes(), "peak_rss_before_convert": rss_before}
+    node = our_node_process()
+    if node is not None:
+        result["node_peak_rss"] = vm_hwm_bytes(node.pid)
+    return result
+
+
+def measure_warm(to_onnx: Callable[..., Any], model: Any, spec: Any, out_dir: str, runs: int) -> dict[str, Any]:
+    import jax
+    from jax import export as jax_export
+
+    import onnx_checks
+
+    path = fresh_output(out_dir, 0)
+    to_onnx(model, spec.inputs, return_mode="file", output_path=path)  # warm-up
+    convert_s = []
+    for run in range(1, runs + 1):
+        path = fresh_output(out_dir, run)
+        convert_s.append(timed(lambda: to_onnx(model, spec.inputs, return_mode="file", output_path=path)))
+        if run > 1:
+            shutil.rmtree(os.path.join(out_dir, f"run_{run - 1}"))
+    shutil.rmtree(os.path.join(out_dir, "run_0"))
+
+    # The same symbolic input both converters build from ("B", n): make_jaxpr on it is their common floor.
+    (shape,) = spec.inputs
+    abstract = jax.ShapeDtypeStruct(jax_export.symbolic_shape(", ".join(map(str, shape))), "float32")
+    trace = lambda: jax.make_jaxpr(model)(abstract)  # noqa: E731
+    trace()  # warm-up
+    jaxpr_s = [timed(trace) for _ in range(runs)]
+
+    result: dict[str, Any] = {
+        "runs": runs,
+        "convert_s": statistics.median(convert_s),
+        "convert_s_all": convert_s,
+        "make_jaxpr_s": statistics.median(jaxpr_s),
+        "file_bytes": onnx_checks.files_size(os.path.dirname(path)),
+        **onnx_checks.graph_summary(path),
+    }
+    node = our_node_process()
+    if node is not None:
+        result["node_peak_rss"] = vm_hwm_bytes(node.pid)
+    result["onnx_path"] = os.path.abspath(path)  # kept for bench/ort_latency.py and for inspection
+    result["batch"] = spec.batch
+    result.update(onnx_checks.parity(model, path, batch=spec.batch, atol=spec.atol))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--converter", choices=sorted(CONVERTER_MODULES), required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--mode", choices=("first", "warm"), required=True)
+    parser.add_argument("--out", required=True, help="directory for this measurement's ONNX files")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs in warm mode")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    import models  # imports jax and flax
+
+    imports_base_s = time.perf_counter() - start
+    start = time.perf_counter()
+    converter = importlib.import_module(CONVERTER_MODULES[args.converter])
+    import_converter_s = time.perf_counter() - start
+
+    spec = models.MODELS[args.model]
+    model = models.build_eval(args.model)
+    result: dict[str, Any] = {
+        "converter": args.converter,
+        "model": args.model,
+        "mode": args.mode,
+        "params": models.parameter_count(model),
+        "inputs": [list(s) for s in spec.inputs],
+        "import_base_s": imports_base_s,
+        "import_converter_s": import_converter_s,
+    }
+    if args.mode == "first":
+        result.update(measure_first(converter.to_onnx, model, spec.inputs, args.out))
+    else:
+        result.update(measure_warm(converter.to_onnx, model, spec, args.out, args.runs))
+    result["versions"] = versions(converter)
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Turns bench.py's results into the printed table and bench/results.md (same rows, two layouts)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+MIB = 2**20
+CONVERTERS = ("ours", "ref")
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    label: str
+    value: Callable[[dict[str, Any]], float | None]  # from one converter's {"first": ..., "warm": ...}
+    fmt: str  # format spec for the value
+    ratio: bool = True  # a ratio of max abs errors says nothing
+
+
+def _get(phase: str, key: str, scale: float = 1.0) -> Callable[[dict[str, Any]], float | None]:
+    def value(r: dict[str, Any]) -> float | None:
+        v = r.get(phase, {}).get(key)
+        return None if v is None else v / scale
+
+    return value
+
+
+def _minus(phase: str, a: str, b: str, scale: float = 1.0) -> Callable[[dict[str, Any]], float | None]:
+    def value(r: dict[str, Any]) -> float | None:
+        x, y = r.get(phase, {}).get(a), r.get(phase, {}).get(b)
+        return None if x is None or y is None else (x - y) / scale
+
+    return value
+
+
+def _python_plus_node(r: dict[str, Any]) -> float | None:
+    # The fair memory comparison: ours is two processes, the reference one.
+    first = r.get("first", {})
+    if first.get("peak_rss") is None:
+        return None
+    return (first["peak_rss"] + (first.get("node_peak_rss") or 0)) / MIB
+
+
+def metrics(model_results: dict[str, dict[str, Any]]) -> list[Metric]:
+    warm = next((r["warm"] for r in model_results.values() if "runs" in r["warm"]), {})
+    first_runs = next((r["first"]["runs"] for r in model_results.values() if "runs" in r["first"]), 0)
+    batch = next((r["ort"]["batch"] for r in model_results.values() if "batch" in r.get("ort", {})), "?")
+    return [
+        Metric("import jax + flax + models (s)", _get("first", "import_base_s"), ".3f"),
+        Metric("import converter (s)", _get("first", "import_converter_s"), ".3f"),
+        Metric(f"first conversion, fresh process, median of {first_runs} (s)", _get("first", "convert_s"), ".3f"),
+        Metric(f"warm conversion, median of {warm.get('runs', '?')} (s)", _get("warm", "convert_s"), ".4f"),
+        Metric("warm jax.make_jaxpr, same callable (s)", _get("warm", "make_jaxpr_s"), ".4f"),
+        Metric("warm conversion minus make_jaxpr (s)", _minus("warm", "convert_s", "make_jaxpr_s"), ".4f"),
+        Metric("peak RSS, Python process (MiB)", _get("first", "peak_rss", MIB), ".0f"),
+        Metric("  rise during the conversion call (MiB)", _minus("first", "peak_rss", "peak_rss_before_convert", MIB), ".0f"),
+        Metric("peak RSS, Node process (MiB)", _get("first", "node_peak_rss", MIB), ".0f"),
+        Metric("peak RSS, Python + Node (MiB)", _python_plus_node, ".0f"),
+        Metric("ONNX nodes", _get("warm", "nodes"), ".0f"),
+        Metric("file size incl. external data (MB)", _get("warm", "file_bytes", 1e6), ".3f"),
+        Metric(f"onnxruntime latency, B={batch}, side by side (ms)", _get("ort", "latency_s", 1e-3), ".3f"),
+        Metric("parity: max abs err vs JAX", _get("warm", "max_abs_err"), ".2g", ratio=False),
+    ]
+
+
+def table_rows(model_results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """(metric, ours, reference, ours/ref) as text; '-' where a value is missing or meaningless."""
+    rows = []
+    for metric in metrics(model_results):
+        values = {c: metric.value(model_results[c]) if c in model_results else None for c in CONVERTERS}
+        ours, ref = values["ours"], values["ref"]
+        ratio = f"{ours / ref:.2f}" if metric.ratio and ours is not None and ref else "-"
+        rows.append((metric.label, *(("-" if v is None else format(v, metric.fmt)) for v in (ours, ref)), ratio))
+    return rows
+
+
+def _model_title(name: str, model_results: dict[str, dict[str, Any]]) -> str:
+    r = next((r[p] for r in model_results.values() for p in ("warm", "first") if "params" in r[p]), {})
+    inputs = ", ".join(str(tuple(s)) for s in r.get("inputs", []))
+    params = f"{r['params']:,} parameters" if "params" in r else "parameters unknown"
+    return f"{name}: {params}, input {inputs}"
+
+
+def _notes(model_results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = []
+    for conv, r in model_results.items():
+        for phase in ("warm", "first", "ort"):
+            if "error" in r.get(phase, {}):
+                lines.append(f"{conv} {phase}: FAILED: {r[phase]['error']}")
+        if "error" not in r["warm"]:
+            status = "ok" if r["warm"].get("parity_ok") else "MISMATCH: numbers above are of a wrong model"
+            lines.append(f"{conv} parity vs JAX (onnxruntime): {status}, {r['warm'].get('parity')}")
+            ops = ", ".join(f"{op} x{n}" for op, n in r["warm"].get("ops", {}).items())
+            lines.append(f"{conv} ops (opset {r['warm'].get('opset')}): {ops}")
+    return lines
+
+
+def _versions(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for by_conv in results.values():
+        for conv, r in by_conv.items():
+            for phase in ("warm", "first"):
+                if conv not in found and "versions" in r[phase]:
+                    found[conv] = r[phase]["versions"]
+    return found
+
+
+def _version_line(conv: str, v: dict[str, Any]) -> str:
+    name = "jax2onnx_lab (ours)" if conv == "ours" else "jax2onnx (reference)"
+    node = f", node {v['node']}" if "node" in v else ""
+    return (f"{name} {v.get('converter')}: python {v.get('python')}{node}, jax {v.get('jax')}, flax {v.get('flax')}, "
+            f"onnx {v.get('onnx')}, onnxruntime {v.get('onnxruntime')}")  # fmt: skip
+
+
+def _machine_line(m: dict[str, Any]) -> str:
+    load = lambda xs: "/".join(f"{x:.2f}" for x in xs)  # noqa: E731
+    return (f"{m['date']}; nproc {m['nproc']} ({m['usable_cpus']} usable), {m['cpu']}, {m['memory_gib']} GiB, "
+            f"Linux {m['kernel']}; code {m['source']}; load average {load(m['loadavg_start'])} at start, {load(m['loadavg_end'])} at end")  # fmt: skip
+
+
+def console(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, Any], ref_error: str) -> str:
+    lines = [_machine_line(machine)]
+    lines += [_version_line(c, v) for c, v in _versions(results).items()]
+    if ref_error:
+        lines.append(f"reference not measured: {ref_error}")
+    lines.append("ours/ref < 1: ours is faster or smaller.")
+    for name, model_results in results.items():
+        rows = [("metric", "ours", "reference", "ours/ref"), *table_rows(model_results)]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines += ["", _model_title(name, model_results)]
+        for row in rows:
+            lines.append("  " + row[0].ljust(widths[0]) + "".join(cell.rjust(w + 3) for cell, w in zip(row[1:], widths[1:])))
+        lines += ["  " + line for line in _notes(model_results)]
+    return "\n".join(lines)
+
+
+def markdown(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, Any], ref_error: str, *, command: str) -> str:
+    out = [
+        "# Benchmark: jax2onnx_lab (ours) vs jax2onnx (reference)",
+        "",
+        f"Generated by `{command}`; overwritten on every run. Numbers from one run on a shared, noisy machine: "
+        "read ratios, not absolute times.",
+        "",
+        f"- Machine: {_machine_line(machine)}",
+        *(f"- {_version_line(c, v)}" for c, v in _versions(results).items()),
+    ]
+    if ref_error:
+        out.append(f"- Reference not measured: {ref_error}")
+    out += [
+        "",
+        "How: each converter runs in its own venv and writes a file (`return_mode=\"file\"`). \"First\" is a fresh "
+        "process per run, timing only the `to_onnx` call (ours starts its Node process inside it); \"warm\" is one "
+        "process, median after a warm-up. Peak RSS is `getrusage` maxrss of the fresh process, and VmHWM of our Node "
+        "child read before it exits. Every file is checked against JAX in onnxruntime; the files that pass are then timed "
+        "in onnxruntime side by side in one process, rounds interleaved. ours/ref < 1: ours is faster or smaller.",
+    ]
+    for name, model_results in results.items():
+        out += ["", f"## {_model_title(name, model_results)}", "", "| metric | ours | reference | ours/ref |", "| --- | ---: | ---: | ---: |"]
+        out += [f"| {label.strip()} | {ours} | {ref} | {ratio} |" for label, ours, ref, ratio in table_rows(model_results)]
+        out += [""] + [f"- {line}" for line in _notes(model_results)]
+        for conv, r in model_results.items():
+            for phase in ("first", "warm"):
+                if "convert_s_all" in r[phase]:
+                    runs = ", ".join(f"{s:.3f}" for s in r[phase]["convert_s_all"])
+                    out.append(f"- {conv} {phase} conversion runs (s): {runs}")
+    return "\n".join(out) + "\n"
