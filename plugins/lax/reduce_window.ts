@@ -30,17 +30,29 @@ function lowerReduceWindow(ctx: LoweringContext, kind: Kind): Value {
   const identity = perm.every((v, i) => v === i);
   if (!identity) x = ctx.op("Transpose", [x], { perm });
   if (other.length === 1) x = ctx.op("Unsqueeze", [x, ctx.int64s([1])]);
+  let pads = [...spatial.map((i) => padding[i][0]), ...spatial.map((i) => padding[i][1])];
+  // onnxruntime rejects pool pads >= kernel_shape ("Pad should be smaller than kernel"); JAX allows
+  // them (a window wholly in the padding reduces to the init value), so pad explicitly then.
+  const padFirst = spatial.some((i) => padding[i][0] >= window[i] || padding[i][1] >= window[i]);
+  if (padFirst) {
+    const fill = kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity;
+    const zeros = [0, 0];
+    x = ctx.op("Pad", [x, ctx.int64s([...zeros, ...pads.slice(0, spatial.length), ...zeros, ...pads.slice(spatial.length)]), ctx.scalar(fill, x.type.dtype)]);
+    pads = pads.map(() => 0);
+  }
   const attrs = {
     kernel_shape: spatial.map((i) => window[i]),
     strides: spatial.map((i) => strides[i]),
-    pads: [...spatial.map((i) => padding[i][0]), ...spatial.map((i) => padding[i][1])],
+    pads,
     ...(windowDilation.some((d) => d !== 1) ? { dilations: spatial.map((i) => windowDilation[i]) } : {}),
   };
   let y: Value;
   if (kind === "sum") {
-    const size = spatial.reduce((n, i) => n * window[i], 1);
-    const avg = ctx.op("AveragePool", [x], { ...attrs, count_include_pad: 1 });
-    y = ctx.op("Mul", [avg, ctx.scalar(size, x.type.dtype)]);
+    const size = ctx.scalar(spatial.reduce((n, i) => n * window[i], 1), x.type.dtype);
+    const avg = (v: Value): Value => ctx.op("AveragePool", [v], { ...attrs, count_include_pad: 1 });
+    // After a Pad, scale first: onnxruntime-web 1.30's PadFusion (graph optimization level basic)
+    // folds a Pad that feeds AveragePool back into its pads, which AveragePool then rejects.
+    y = padFirst ? avg(ctx.op("Mul", [x, size])) : ctx.op("Mul", [avg(x), size]);
   } else if (kind === "max") {
     y = ctx.op("MaxPool", [x], attrs);
   } else {
@@ -52,6 +64,6 @@ function lowerReduceWindow(ctx: LoweringContext, kind: Kind): Value {
 
 export const REDUCE_WINDOW_RULES: LoweringRule[] = (["sum", "max", "min"] as const).map((kind) => ({
   primitive: `reduce_window_${kind}`,
-  onnxOps: kind === "sum" ? ["AveragePool", "Mul", "Transpose"] : ["MaxPool", "Transpose", "Neg"],
+  onnxOps: kind === "sum" ? ["AveragePool", "Mul", "Transpose", "Pad"] : ["MaxPool", "Transpose", "Neg", "Pad"],
   lower: (ctx: LoweringContext) => lowerReduceWindow(ctx, kind),
 }));

@@ -285,6 +285,23 @@ const slice: TypeRule = (a) => {
   return [{ dtype: x.dtype, shape: out }];
 };
 
+/** Pad (opset 11+): pads [begins..., ends...] as input 1, over all axes or those of input 3 (opset 18). */
+const pad: TypeRule = (a) => {
+  const x = input(a, 0);
+  const pads = a.constant(1);
+  const axes = a.inputs[3] ? a.constant(3) : x.shape.map((_, i) => i);
+  if (!pads || !axes) return [{ dtype: x.dtype, shape: x.shape.map(() => null) }];
+  if (pads.length !== 2 * axes.length) throw new OnnxTypeError(`Pad: ${pads.length} pads for ${axes.length} axes`);
+  const out: Dim[] = [...x.shape];
+  axes.forEach((ax0, i) => {
+    const ax = normAxis(ax0, x.shape.length);
+    const d = out[ax];
+    const added = pads[i] + pads[i + axes.length];
+    out[ax] = typeof d === "number" ? d + added : added === 0 ? d : null;
+  });
+  return [{ dtype: x.dtype, shape: out }];
+};
+
 const range: TypeRule = (a) => {
   const [start, limit, delta] = [0, 1, 2].map((i) => a.constant(i));
   const len = start && limit && delta ? Math.max(Math.ceil((limit[0] - start[0]) / delta[0]), 0) : null;
@@ -359,6 +376,7 @@ export const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map<string, TypeRul
   ["Size", () => [{ dtype: "int64", shape: [] }]],
   ["Gather", gather],
   ["Slice", slice],
+  ["Pad", pad],
   ["Range", range],
   ["Constant", (a) => [tensorAttrType(a)]],
   ["ConstantOfShape", constantOfShape],

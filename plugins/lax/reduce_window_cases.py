@@ -1,0 +1,39 @@
+"""Cases for plugins/lax/reduce_window.ts: Flax pools and lax.reduce_window with add/max/min."""
+
+import jax.numpy as jnp
+from flax import nnx
+from jax import lax
+
+from jax2onnx_lab.testing import Case
+
+
+def _window(init, op, window, strides=None, padding="VALID", **kw):
+    return lambda x: lax.reduce_window(x, init, op, window, strides or (1,) * len(window), padding, **kw)
+
+
+CASES = [
+    Case("avg_pool", lambda x: nnx.avg_pool(x, (2, 2), strides=(2, 2)), [("B", 6, 6, 3)], expect_ops=["AveragePool"]),
+    Case("avg_pool_same_count_pad", lambda x: nnx.avg_pool(x, (3, 3), padding="SAME"), [("B", 6, 6, 3)]),
+    # count_include_pad=False divides by a second reduce_window over ones (no batch/channel dims).
+    Case("avg_pool_same_exclude_pad", lambda x: nnx.avg_pool(x, (3, 3), padding="SAME", count_include_pad=False), [("B", 6, 6, 3)]),
+    Case("max_pool", lambda x: nnx.max_pool(x, (2, 2), strides=(2, 2)), [("B", 6, 6, 3)], expect_ops=["MaxPool"]),
+    Case("max_pool_same_strided", lambda x: nnx.max_pool(x, (3, 3), strides=(2, 2), padding="SAME"), [("B", 7, 6, 3)]),
+    Case("max_pool_1d", lambda x: nnx.max_pool(x, (3,), strides=(2,)), [("B", 9, 4)]),
+    Case("sum_window_explicit_padding", _window(0.0, lax.add, (1, 3, 3, 1), padding=((0, 0), (1, 2), (2, 0), (0, 0))), [("B", 5, 5, 2)]),
+    Case("sum_window_padding_wider_than_window", _window(0.0, lax.add, (1, 2, 3, 1), padding=((0, 0), (1, 2), (3, 0), (0, 0))), [("B", 5, 5, 2)], expect_ops=["Pad"]),
+    Case("max_window_explicit_padding", _window(-jnp.inf, lax.max, (1, 3, 3, 1), (1, 2, 1, 1), ((0, 0), (2, 1), (1, 1), (0, 0))), [("B", 6, 5, 2)]),
+    # Padding as wide as the window: windows wholly in the padding give the init value (+-inf).
+    # Kept 2-D: onnxruntime's 1-D and 3-D MaxPool kernels start from -FLT_MAX, not -inf, so an
+    # all -inf window gives -3.4e38 there (its 2-D MLAS kernel returns -inf).
+    Case("max_window_padding_wider_than_window", _window(-jnp.inf, lax.max, (1, 2, 2, 1), padding=((0, 0), (2, 0), (0, 3), (0, 0))), [("B", 4, 4, 2)], expect_ops=["Pad"]),
+    Case("min_window_padding_wider_than_window", _window(jnp.inf, lax.min, (1, 2, 2, 1), padding=((0, 0), (1, 2), (2, 0), (0, 0))), [("B", 5, 4, 2)]),
+    Case("min_window", _window(jnp.inf, lax.min, (1, 2, 2, 1)), [("B", 6, 6, 3)], expect_ops=["MaxPool", "Neg"]),
+    Case("min_window_padding", _window(jnp.inf, lax.min, (1, 3, 2, 1), padding="SAME"), [("B", 5, 6, 3)]),
+    Case("max_window_nchw", _window(-jnp.inf, lax.max, (1, 1, 2, 2), (1, 1, 2, 2)), [("B", 3, 6, 6)]),
+    # Only the batch dim is trivial: a unit channel is added and the pool is 3-D.
+    Case("max_window_over_channels", _window(-jnp.inf, lax.max, (1, 2, 2, 2)), [("B", 4, 4, 4)]),
+    # Only one non-window dim: (L, C) with a window over L -> a unit batch.
+    Case("sum_window_no_batch", _window(0.0, lax.add, (3, 1)), [(8, "B")]),
+    Case("max_window_dilation", _window(-jnp.inf, lax.max, (1, 2, 2, 1), window_dilation=(1, 2, 2, 1)), [("B", 6, 6, 3)]),
+    Case("sum_window_dilation", _window(0.0, lax.add, (1, 2, 2, 1), window_dilation=(1, 2, 1, 1)), [("B", 6, 6, 3)]),
+]
