@@ -53,6 +53,10 @@ def write_model_file(path: str | os.PathLike[str], cap: Capture, chunks: list[di
     directory = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
     try:
+        # mkstemp makes the file 0600; give it the permissions an ordinary open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             write_chunks(f, cap, chunks, payload)
             f.flush()

@@ -147,3 +147,14 @@ def test_non_float32_inputs(dtype, ort_web):
         assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.BFLOAT16
         return
     check_conversion(fn, [spec], ort_web=ort_web, rtol=1e-3 if dtype == jnp.float16 else 1e-5)
+
+
+def test_file_mode_gets_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = to_onnx(jnp.tanh, [(2,)], return_mode="file", output_path=tmp_path / "t.onnx")
+    finally:
+        os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o644

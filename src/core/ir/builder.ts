@@ -208,8 +208,9 @@ export class GraphBuilder {
       case "call": {
         const args = e.args.map((a) => this.dimExpr(a, text));
         switch (e.fn) {
-          // Dimensions are non-negative, so truncating Div is JAX's floordiv here.
-          case "floordiv": return this.op("Div", args);
+          // ONNX integer Div truncates toward zero; floor division is (a - mod(a, b)) / b with
+          // Mod's default (fmod=0) taking the divisor's sign, as Python's % does.
+          case "floordiv": return this.op("Div", [this.op("Sub", [args[0], this.op("Mod", args)]), args[1]]);
           case "mod": return this.op("Mod", args);
           case "max": return this.op("Max", args);
           case "min": return this.op("Min", args);

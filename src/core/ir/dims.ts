@@ -167,6 +167,8 @@ export function broadcastShapes(a: Shape, b: Shape): Dim[] | undefined {
     else if (x === y) out.push(x);
     else if (x === null || y === null) out.push(x ?? y);
     else if (typeof x === "number" && typeof y === "number") return undefined;
+    // A symbol against a static size > 1: valid only if the symbol is that size (or 1).
+    else if (typeof x === "number" || typeof y === "number") out.push(typeof x === "number" ? x : y);
     else out.push(null);
   }
   return out;
