@@ -131,15 +131,21 @@ export const convertElementTypeRule: LoweringRule = {
 /** lax.select_n(which, *cases): cases[which]; a bool `which` picks between two cases. */
 export const selectNRule: LoweringRule = {
   primitive: "select_n",
-  onnxOps: ["Where", "Equal"],
+  onnxOps: ["Where", "Equal", "Cast"],
   lower(ctx) {
-    const [which, ...cases] = ctx.inputs();
-    if (cases.length === 1) return cases[0];
-    if (which.type.dtype === "bool") return ctx.op("Where", [which, cases[1], cases[0]]);
-    let out = cases[cases.length - 1];
-    for (let i = cases.length - 2; i >= 0; i--) {
-      out = ctx.op("Where", [ctx.op("Equal", [which, ctx.scalar(i, which.type.dtype)]), cases[i], out]);
+    const [which, ...inputs] = ctx.inputs();
+    if (inputs.length === 1) return inputs[0];
+    // onnxruntime has no bool Where kernel (microsoft/onnxruntime#24127): select over uint8.
+    const boolCases = inputs[0].type.dtype === "bool";
+    const cases = boolCases ? inputs.map((c) => ctx.op("Cast", [c], { to: onnxTypeCode("uint8") })) : inputs;
+    let out: Value;
+    if (which.type.dtype === "bool") out = ctx.op("Where", [which, cases[1], cases[0]]);
+    else {
+      out = cases[cases.length - 1];
+      for (let i = cases.length - 2; i >= 0; i--) {
+        out = ctx.op("Where", [ctx.op("Equal", [which, ctx.scalar(i, which.type.dtype)]), cases[i], out]);
+      }
     }
-    return out;
+    return boolCases ? ctx.op("Cast", [out], { to: onnxTypeCode("bool") }) : out;
   },
 };

@@ -157,4 +157,6 @@ CASES = [
     ),
     Case("select_n_int32_two_cases", lambda w, a, b: lax.select_n(jnp.clip(w, 0, 1), a, b), [_i32(3, 4), (3, 4), (3, 4)]),
     Case("select_n_int_cases", lambda p, a, b: lax.select_n(p, a, b), [_bool(3, 4), _i32(3, 4), _i32(3, 4)]),
+    Case("select_n_bool_cases", lambda p, a, b: lax.select_n(p, a, b), [_bool(3, 4), _bool(3, 4), _bool(3, 4)]),
+    Case("select_n_bool_cases_int32_which", lambda w, a, b, c: lax.select_n(jnp.clip(w, 0, 2), a, b, c), [_i32(3, 4), _bool(3, 4), _bool(3, 4), _bool(3, 4)]),
 ]

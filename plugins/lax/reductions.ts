@@ -1,7 +1,8 @@
 /**
  * Reductions over `axes` (lax.reduce_sum/max/min/prod/and/or) and lax.argmax/argmin.
  * ONNX takes reduction axes as an input from opset 13 (ReduceSum) / 18 (the others), before
- * that as an attribute. Boolean all/any reduce as Min/Max over uint8 (ONNX reductions take no bool).
+ * that as an attribute. Boolean all/any/max/min reduce as Min/Max over uint8 (ONNX reductions take
+ * bool only from opset 20).
  */
 import type { LoweringContext, LoweringRule, Value } from "../../src/core";
 import { onnxTypeCode } from "../../src/core";
@@ -35,8 +36,10 @@ const argReduction = (primitive: string, op: string): LoweringRule => ({
   lower(ctx) {
     const axes = ctx.params.ints("axes");
     if (axes.length !== 1) ctx.fail(`${primitive} over ${axes.length} axes`);
+    // ONNX ArgMax/ArgMin take no bool: compare as uint8.
+    const x = ctx.input(0).type.dtype === "bool" ? ctx.op("Cast", [ctx.input(0)], { to: onnxTypeCode("uint8") }) : ctx.input(0);
     // JAX returns the first index of the extreme value, as ONNX does with select_last_index=0.
-    const idx = ctx.op(op, [ctx.input(0)], { axis: axes[0], keepdims: 0 });
+    const idx = ctx.op(op, [x], { axis: axes[0], keepdims: 0 });
     const dtype = ctx.params.dtype("index_dtype");
     return dtype === "int64" ? idx : ctx.op("Cast", [idx], { to: onnxTypeCode(dtype) });
   },
@@ -44,8 +47,8 @@ const argReduction = (primitive: string, op: string): LoweringRule => ({
 
 export const REDUCTION_RULES: LoweringRule[] = [
   reduction("reduce_sum", "ReduceSum"),
-  reduction("reduce_max", "ReduceMax"),
-  reduction("reduce_min", "ReduceMin"),
+  boolReduction("reduce_max", "ReduceMax"),
+  boolReduction("reduce_min", "ReduceMin"),
   reduction("reduce_prod", "ReduceProd"),
   boolReduction("reduce_and", "ReduceMin"),
   boolReduction("reduce_or", "ReduceMax"),
