@@ -16,7 +16,6 @@ CASES = [
     Case("broadcast_size1_to_symbolic", lambda x, y: jnp.broadcast_to(x, (y.shape[0], 4)), [(1, 4), ("B", 4)]),
     Case("broadcast_size1_expansion", lambda x: jnp.broadcast_to(x, (3, 5)), [(3, 1)], expect_ops=["Expand"]),
     Case("broadcast_size1_keep_symbolic", lambda x: jnp.broadcast_to(x, (x.shape[0], 5)), [("B", 1)]),
-    Case("expand_dims_is_broadcast", lambda x: lax.expand_dims(x, (0, 2)), [("B", 4)]),
     Case("broadcast_int32", lambda x: jnp.broadcast_to(x, (2, 3, 4)), [jax.ShapeDtypeStruct((3, 1), jnp.int32)]),
     Case("broadcast_bool", lambda x: jnp.broadcast_to(x, (2, 4)), [jax.ShapeDtypeStruct((4,), jnp.bool_)]),
 ]

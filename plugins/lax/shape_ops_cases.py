@@ -1,5 +1,4 @@
-"""Cases for plugins/lax/shape_ops.ts. JAX has no expand_dims primitive (lax.expand_dims emits
-broadcast_in_dim), so expand_dims is covered in broadcast_in_dim_cases.py."""
+"""Cases for plugins/lax/shape_ops.ts."""
 
 import jax
 import jax.numpy as jnp
@@ -11,6 +10,9 @@ CASES = [
     Case("squeeze", lambda x: lax.squeeze(x, (1,)), [("B", 1, 4)], expect_ops=["Squeeze"]),
     Case("squeeze_several", lambda x: jnp.squeeze(x, axis=(0, 2)), [(1, 3, 1, 4)]),
     Case("squeeze_to_scalar", lambda x: jnp.squeeze(x), [(1, 1)]),
+    # JAX has no expand_dims primitive: lax.expand_dims emits broadcast_in_dim (Unsqueeze, no Expand).
+    Case("expand_dims", lambda x: lax.expand_dims(x, (0, 2)), [("B", 4)], expect_ops=["Unsqueeze"]),
+    Case("expand_dims_jnp_last", lambda x: jnp.expand_dims(x, -1), [jax.ShapeDtypeStruct((3, 4), jnp.int32)]),
     Case("transpose", lambda x: jnp.transpose(x, (2, 0, 1)), [("B", 3, 4)], expect_ops=["Transpose"]),
     Case("transpose_matrix", lambda x: x.T, [("B", 5)]),
     Case("transpose_int32", lambda x: jnp.transpose(x), [jax.ShapeDtypeStruct((2, 3, 4), jnp.int32)]),
