@@ -5,7 +5,6 @@ here, in conv_3d); accumulating in another order than XLA's moves float32 result
 within Case's default atol 1e-5. Longer reductions would need a proportionally looser atol.
 """
 
-import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
