@@ -10,7 +10,7 @@ import { dimAsValueRule, iotaRule } from "./lax/iota";
 import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
-import { concatenateRule, expandDimsRule, squeezeRule, transposeRule } from "./lax/shape_ops";
+import { concatenateRule, squeezeRule, transposeRule } from "./lax/shape_ops";
 
 export const ALL_RULES: readonly LoweringRule[] = [
   ...ELEMENTWISE_RULES,
@@ -22,7 +22,6 @@ export const ALL_RULES: readonly LoweringRule[] = [
   reshapeRule,
   broadcastInDimRule,
   squeezeRule,
-  expandDimsRule,
   transposeRule,
   concatenateRule,
   convGeneralDilatedRule,

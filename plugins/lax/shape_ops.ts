@@ -1,16 +1,10 @@
-/** Layout primitives that map one-to-one: squeeze, transpose, expand_dims, concatenate. */
+/** Layout primitives that map one-to-one: squeeze, transpose, concatenate (expand_dims is broadcast_in_dim in JAX). */
 import type { LoweringRule } from "../../src/core";
 
 export const squeezeRule: LoweringRule = {
   primitive: "squeeze",
   onnxOps: ["Squeeze"],
   lower: (ctx) => ctx.op("Squeeze", [ctx.input(0), ctx.int64s(ctx.params.ints("dimensions"))]),
-};
-
-export const expandDimsRule: LoweringRule = {
-  primitive: "expand_dims",
-  onnxOps: ["Unsqueeze"],
-  lower: (ctx) => ctx.op("Unsqueeze", [ctx.input(0), ctx.int64s(ctx.params.ints("dimensions"))]),
 };
 
 export const transposeRule: LoweringRule = {

@@ -40,12 +40,13 @@ def spec_shape_dtype(spec: Any) -> tuple[tuple[Any, ...], np.dtype]:
 
 
 def random_array(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generator) -> np.ndarray:
+    """Always an ndarray, also for shape () (numpy draws a scalar there, which onnxruntime refuses)."""
     if dtype == np.bool_:
-        return rng.random(shape) < 0.5
+        return np.asarray(rng.random(shape) < 0.5)
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
-        return rng.integers(max(info.min, -5), min(info.max, 5) + 1, size=shape).astype(dtype)
-    return rng.standard_normal(shape).astype(dtype)
+        return np.asarray(rng.integers(max(info.min, -5), min(info.max, 5) + 1, size=shape), dtype=dtype)
+    return np.asarray(rng.standard_normal(shape), dtype=dtype)
 
 
 def sample_inputs(inputs: Sequence[Any], dims: Mapping[str, int] | None = None, seed: int = 0) -> list[np.ndarray]:

@@ -158,3 +158,7 @@ def test_file_mode_gets_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert os.stat(path).st_mode & 0o777 == 0o644
+
+
+def test_scalar_inputs(ort_web):
+    check_conversion(lambda x, y: x * y + 1.0, [(), jax.ShapeDtypeStruct((), jnp.float32)], ort_web=ort_web)
