@@ -198,6 +198,9 @@ class CaptureWriter:
             return _float_json(float(v))
         if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
             return {"$dtype": dtype_name(v)}
+        if isinstance(v, type) and isinstance(getattr(v, "dtype", None), np.dtype):
+            # jnp.float32 and friends are not numpy scalar types but carry their dtype.
+            return {"$dtype": dtype_name(v.dtype)}
         if isinstance(v, jex_core.ClosedJaxpr):
             return {"$jaxpr": self.jaxpr(v)}
         if isinstance(v, jex_core.Jaxpr):

@@ -90,6 +90,9 @@ export interface Capture {
 }
 
 export class CaptureDecodeError extends Error {
+  // Hosts classify errors by name (src/node/service.ts: "invalid_capture"); Error's own is "Error".
+  override name = "CaptureDecodeError";
+
   constructor(
     message: string,
     readonly path: string,

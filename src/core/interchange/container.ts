@@ -9,7 +9,10 @@ export const CONTAINER_VERSION = 1;
 export const ALIGN = 64;
 const PREFIX = 12;
 
-export class ContainerError extends Error {}
+export class ContainerError extends Error {
+  // Hosts classify errors by name (src/node/service.ts: "invalid_capture"); Error's own is "Error".
+  override name = "ContainerError";
+}
 
 export interface RawContainer {
   readonly version: number;
@@ -20,8 +23,11 @@ export interface RawContainer {
 
 export const alignUp = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
-/** Splits a container into its JSON header and buffer views; `inlineSizes` come from the header. */
-export function readContainer(bytes: Uint8Array, inlineSizes: (header: unknown) => readonly number[]): RawContainer {
+/**
+ * Splits a container into its JSON header and buffer views. `inlineSizes` reads the header: the
+ * inline buffers in order, each with its index in the buffer table (for error messages) and size.
+ */
+export function readContainer(bytes: Uint8Array, inlineSizes: (header: unknown) => readonly { index: number; size: number }[]): RawContainer {
   if (bytes.byteLength < PREFIX || String.fromCharCode(...bytes.subarray(0, 6)) !== MAGIC) {
     throw new ContainerError("not a jax2onnx-lab capture (missing J2OCAP magic)");
   }
@@ -40,8 +46,8 @@ export function readContainer(bytes: Uint8Array, inlineSizes: (header: unknown) 
   }
   const blobs: Uint8Array[] = [];
   let at = alignUp(PREFIX + headerLength);
-  for (const size of inlineSizes(header)) {
-    if (at + size > bytes.byteLength) throw new ContainerError(`capture is truncated in buffer ${blobs.length}`);
+  for (const { index, size } of inlineSizes(header)) {
+    if (at + size > bytes.byteLength) throw new ContainerError(`capture is truncated in buffer ${index} (needs bytes ${at}..${at + size}, the container has ${bytes.byteLength})`);
     blobs.push(bytes.subarray(at, at + size));
     at = alignUp(at + size);
   }

@@ -3,7 +3,7 @@
  * (JSON from the container or a widget comm message); output is the typed `Capture`. Every
  * problem is a CaptureDecodeError naming the JSON path.
  */
-import { isDType, type DType } from "../ir/dtype";
+import { dtypeByteSize, isDType, type DType } from "../ir/dtype";
 import {
   CaptureDecodeError,
   type Atom,
@@ -63,12 +63,13 @@ export function decodeCaptureBytes(bytes: Uint8Array): Capture {
   return decodeCapture(raw.header, raw.blobs);
 }
 
-function inlineBufferSizes(header: unknown): number[] {
+function inlineBufferSizes(header: unknown): { index: number; size: number }[] {
   const buffers = arr(obj(header, "$").buffers, "$.buffers");
+  // Paths name the buffer-table index, not the position among inline buffers.
   return buffers
-    .map((b, i) => obj(b, `$.buffers[${i}]`))
-    .filter((b) => b.storage === "inline")
-    .map((b, i) => int(b.byteLength, `$.buffers[${i}].byteLength`));
+    .map((b, index) => ({ b: obj(b, `$.buffers[${index}]`), index }))
+    .filter(({ b }) => b.storage === "inline")
+    .map(({ b, index }) => ({ index, size: int(b.byteLength, `$.buffers[${index}].byteLength`) }));
 }
 
 /**
@@ -94,8 +95,9 @@ export function decodeCapture(header: unknown, blobs: readonly Uint8Array[]): Ca
     if (blob.byteLength !== b.byteLength) fail(`$.buffers[${i}]`, `byteLength ${b.byteLength} but ${blob.byteLength} bytes were sent`);
     bufferBytes.push(blob);
   }
+  if (next !== blobs.length) fail("$.buffers", `${next} inline buffers but ${blobs.length} were sent`);
   const files = arr(h.files ?? [], "$.files").map((f, i) => str(f, `$.files[${i}]`));
-  const decoder = new JaxprDecoder(files, buffers.length);
+  const decoder = new JaxprDecoder(files, buffers);
   const jaxpr = decoder.jaxpr(h.jaxpr, "$.jaxpr");
   const model = decodeModel(h.model, jaxpr);
   return { version, producer, model, buffers, bufferBytes, jaxpr };
@@ -103,10 +105,19 @@ export function decodeCapture(header: unknown, blobs: readonly Uint8Array[]): Ca
 
 function decodeBufferInfo(v: unknown, path: string): BufferInfo {
   const b = obj(v, path);
-  const shape = arr(b.shape, `${path}.shape`).map((d, i) => int(d, `${path}.shape[${i}]`));
+  const shape = arr(b.shape, `${path}.shape`).map((d, i) => {
+    const n = int(d, `${path}.shape[${i}]`);
+    if (n < 0) fail(`${path}.shape[${i}]`, "negative dimension");
+    return n;
+  });
   const storage = b.storage;
   if (storage !== "inline" && storage !== "host") fail(`${path}.storage`, `expected "inline" or "host"`);
-  return { dtype: dtype(b.dtype, `${path}.dtype`), shape, byteLength: int(b.byteLength, `${path}.byteLength`), storage: storage as "inline" | "host", ...(b.name !== undefined ? { name: str(b.name, `${path}.name`) } : {}) };
+  const dt = dtype(b.dtype, `${path}.dtype`);
+  const byteLength = int(b.byteLength, `${path}.byteLength`);
+  // The converter trusts dtype and shape when it writes the initializer: the size must agree.
+  const expected = shape.reduce((n, d) => n * d, dtypeByteSize(dt));
+  if (byteLength !== expected) fail(`${path}.byteLength`, `byteLength ${byteLength} does not fit ${dt}[${shape.join(",")}] (${expected} bytes)`);
+  return { dtype: dt, shape, byteLength, storage: storage as "inline" | "host", ...(b.name !== undefined ? { name: str(b.name, `${path}.name`) } : {}) };
 }
 
 function decodeModel(v: unknown, jaxpr: Jaxpr): ModelInfo {
@@ -128,7 +139,7 @@ function decodeModel(v: unknown, jaxpr: Jaxpr): ModelInfo {
 class JaxprDecoder {
   constructor(
     private readonly files: readonly string[],
-    private readonly bufferCount: number,
+    private readonly buffers: readonly BufferInfo[],
   ) {}
 
   jaxpr(v: unknown, path: string): Jaxpr {
@@ -143,7 +154,8 @@ class JaxprDecoder {
     };
     const constvars = arr(j.constvars, `${path}.constvars`).map((c, i): ConstVar => {
       const p = `${path}.constvars[${i}]`;
-      return { ...define(c, p), buffer: this.bufferRef(obj(c, p).buffer, `${p}.buffer`) };
+      const v = define(c, p);
+      return { ...v, buffer: this.bufferRef(obj(c, p).buffer, `${p}.buffer`, v.aval) };
     });
     const invars = arr(j.invars, `${path}.invars`).map((x, i) => define(x, `${path}.invars[${i}]`));
     const eqns = arr(j.eqns, `${path}.eqns`).map((e, i) => {
@@ -196,7 +208,7 @@ class JaxprDecoder {
     const aval = this.aval(a.aval, `${path}.aval`);
     const lit = a.lit;
     if (lit !== null && typeof lit === "object" && "$buffer" in (lit as Json)) {
-      return { kind: "literal", aval, buffer: this.bufferRef((lit as Json).$buffer, `${path}.lit.$buffer`) };
+      return { kind: "literal", aval, buffer: this.bufferRef((lit as Json).$buffer, `${path}.lit.$buffer`, aval) };
     }
     return { kind: "literal", aval, value: this.scalar(lit, `${path}.lit`) };
   }
@@ -222,9 +234,14 @@ class JaxprDecoder {
     };
   }
 
-  private bufferRef(v: unknown, path: string): number {
+  /** A buffer index; with `aval` (constvars, array literals) the buffer must hold that type. */
+  private bufferRef(v: unknown, path: string, aval?: Aval): number {
     const i = int(v, path);
-    if (i < 0 || i >= this.bufferCount) fail(path, `no buffer ${i}`);
+    if (i < 0 || i >= this.buffers.length) fail(path, `no buffer ${i} (the capture has ${this.buffers.length})`);
+    const b = this.buffers[i];
+    if (aval && (aval.dtype !== b.dtype || aval.shape.length !== b.shape.length || aval.shape.some((d, k) => d !== b.shape[k]))) {
+      fail(path, `buffer ${i} is ${b.dtype}[${b.shape.join(",")}] but the value is ${aval.dtype}[${aval.shape.join(",")}]`);
+    }
     return i;
   }
 
@@ -270,6 +287,7 @@ function floatValue(v: unknown, path: string): number {
     case "nan": return NaN;
     case "inf": return Infinity;
     case "-inf": return -Infinity;
-    default: return fail(path, `expected a number, "nan", "inf" or "-inf"`);
+    case "-0": return -0;
+    default: return fail(path, `expected a number, "nan", "inf", "-inf" or "-0"`);
   }
 }

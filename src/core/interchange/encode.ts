@@ -89,11 +89,13 @@ export function encodeCaptureBytes(capture: Capture): Uint8Array[] {
 function floatJson(x: number): Json {
   if (Number.isNaN(x)) return { $float: "nan" };
   if (!Number.isFinite(x)) return { $float: x > 0 ? "inf" : "-inf" };
+  // JSON.stringify(-0) is "0": the sign survives only as text.
+  if (Object.is(x, -0)) return { $float: "-0" };
   return Number.isInteger(x) ? { $float: x } : x;
 }
 
 function scalar(v: ScalarValue): Json {
   if (typeof v === "boolean") return v;
-  if (typeof v === "number") return Number.isFinite(v) ? v : floatJson(v);
+  if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0) ? v : floatJson(v);
   return { $int: v.bigint };
 }
