@@ -18,7 +18,9 @@ RETURN_MODES = ("proto", "ir", "file")
 
 def convert_capture(cap: Capture, *, opset: int | None = None) -> tuple[dict[str, Any], memoryview]:
     """Sends a capture to the converter; returns its reply (chunk table, summary) and payload."""
-    message: dict[str, Any] = {"op": "convert"}
+    # Source paths in the model's metadata are relative to the working directory (or bare file
+    # names outside it): a shipped model should not carry this machine's directory layout.
+    message: dict[str, Any] = {"op": "convert", "sourceRoot": os.getcwd()}
     if opset is not None:
         message["opset"] = int(opset)
     reply, payload = converter().request(message, cap.parts())

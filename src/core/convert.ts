@@ -4,8 +4,7 @@
  */
 import type { Capture } from "./interchange/capture";
 import type { Model } from "./ir/ir";
-import { lowerCapture, DEFAULT_OPSET } from "./lower/lower";
-import type { RuleRegistry } from "./lower/rule";
+import { lowerCapture, DEFAULT_OPSET, type LowerOptions } from "./lower/lower";
 import { DeadCodeElimination } from "./passes/dead-code-elimination";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
 import { InferTypes } from "./passes/infer-types";
@@ -18,11 +17,7 @@ import { totalLength } from "./serialize/chunks";
 export const PRODUCER_NAME = "jax2onnx-lab";
 export const PRODUCER_VERSION = "0.1.0";
 
-export interface ConvertOptions {
-  readonly registry: RuleRegistry;
-  readonly opset?: number;
-  readonly modelName?: string;
-}
+export type ConvertOptions = LowerOptions;
 
 export interface ConversionSummary {
   readonly name: string;

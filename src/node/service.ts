@@ -47,6 +47,7 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
           registry: defaultRegistry,
           ...(typeof request.opset === "number" ? { opset: request.opset } : {}),
           ...(typeof request.modelName === "string" ? { modelName: request.modelName } : {}),
+          ...(typeof request.sourceRoot === "string" ? { sourceRoot: request.sourceRoot } : {}),
         });
         const table = chunkTable(result.chunks);
         return { json: { id, ok: true, ...table.json, summary: result.summary }, payload: table.payload };

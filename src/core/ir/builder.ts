@@ -97,7 +97,7 @@ export class GraphBuilder {
   }
 
   /** A small constant initializer from scalar values; identical constants are shared. */
-  constant(values: readonly (number | boolean)[], dtype: DType, shape: readonly number[] = [values.length], name = "const"): Value {
+  constant(values: readonly (number | boolean | bigint)[], dtype: DType, shape: readonly number[] = [values.length], name = "const"): Value {
     return this.constantBytes(encodeScalars(values, dtype), dtype, shape, name);
   }
 
@@ -110,7 +110,7 @@ export class GraphBuilder {
     return v;
   }
 
-  scalar(value: number | boolean, dtype: DType): Value {
+  scalar(value: number | boolean | bigint, dtype: DType): Value {
     return this.constant([value], dtype, []);
   }
 

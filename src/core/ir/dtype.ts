@@ -53,11 +53,14 @@ export const isInteger = (d: DType): boolean => isSignedInt(d) || isUnsignedInt(
 export const isComplex = (d: DType): boolean => d === "complex64" || d === "complex128";
 
 /** Writes scalar `values` of `dtype` as little-endian bytes (the layout of TensorProto.raw_data). */
-export function encodeScalars(values: readonly (number | boolean)[], dtype: DType): Uint8Array {
+export function encodeScalars(values: readonly (number | boolean | bigint)[], dtype: DType): Uint8Array {
   const out = new Uint8Array(values.length * dtypeByteSize(dtype));
   const view = new DataView(out.buffer);
   values.forEach((raw, i) => {
-    const v = typeof raw === "boolean" ? Number(raw) : raw;
+    const v = typeof raw === "number" ? raw : Number(raw);
+    if (isInteger(dtype) && !Number.isInteger(v)) throw new Error(`${raw} is not an integer, cannot be stored as ${dtype}`);
+    // int64 values beyond 2^53 arrive as bigint (JAX int64 literals such as iinfo.max): exact.
+    const big = (): bigint => (typeof raw === "bigint" ? raw : BigInt(v));
     const at = i * dtypeByteSize(dtype);
     switch (dtype) {
       case "float32": view.setFloat32(at, v, true); break;
@@ -70,8 +73,8 @@ export function encodeScalars(values: readonly (number | boolean)[], dtype: DTyp
       case "uint16": view.setUint16(at, v, true); break;
       case "int32": view.setInt32(at, v, true); break;
       case "uint32": view.setUint32(at, v, true); break;
-      case "int64": view.setBigInt64(at, BigInt(Math.trunc(v)), true); break;
-      case "uint64": view.setBigUint64(at, BigInt(Math.trunc(v)), true); break;
+      case "int64": view.setBigInt64(at, big(), true); break;
+      case "uint64": view.setBigUint64(at, big(), true); break;
       default: throw new Error(`cannot encode scalars of dtype ${dtype}`);
     }
   });

@@ -82,7 +82,7 @@ export class LoweringContext {
     return this.builder.ops(op, inputs, attrs, opts);
   }
 
-  scalar(value: number | boolean, dtype: DType): Value {
+  scalar(value: number | boolean | bigint, dtype: DType): Value {
     return this.builder.scalar(value, dtype);
   }
 
@@ -90,7 +90,7 @@ export class LoweringContext {
     return this.builder.int64s(values);
   }
 
-  constant(values: readonly (number | boolean)[], dtype: DType, shape?: readonly number[]): Value {
+  constant(values: readonly (number | boolean | bigint)[], dtype: DType, shape?: readonly number[]): Value {
     return this.builder.constant(values, dtype, shape);
   }
 

@@ -9,9 +9,20 @@ export function formatAval(a: Aval): string {
   return `${short[a.dtype] ?? a.dtype}[${a.shape.join(",")}]`;
 }
 
-export function formatSource(s: SourceLoc | undefined): string {
+export function formatSource(s: SourceLoc | undefined, root?: string): string {
   if (!s) return "<unknown source>";
-  return `${s.file}:${s.line}${s.col !== undefined ? `:${s.col}` : ""}${s.fn ? ` (${s.fn})` : ""}`;
+  return `${shortenPath(s.file, root)}:${s.line}${s.col !== undefined ? `:${s.col}` : ""}${s.fn ? ` (${s.fn})` : ""}`;
+}
+
+/**
+ * A path as it may appear in a shipped model: relative to `root` when inside it, else the file
+ * name alone, so that models do not carry the converting machine's directory layout.
+ */
+export function shortenPath(file: string, root?: string): string {
+  if (root === undefined) return file;
+  const base = root.endsWith("/") ? root : `${root}/`;
+  if (file.startsWith(base)) return file.slice(base.length);
+  return file.slice(file.lastIndexOf("/") + 1);
 }
 
 export function eqnSignature(e: Eqn): string {

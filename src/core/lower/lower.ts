@@ -19,6 +19,8 @@ export interface LowerOptions {
   readonly registry: RuleRegistry;
   readonly opset?: number;
   readonly modelName?: string;
+  /** Source paths in node metadata are made relative to this (see shortenPath); absolute if unset. */
+  readonly sourceRoot?: string;
 }
 
 export interface LoweredGraph {
@@ -61,6 +63,7 @@ class Lowering implements JaxprLowering {
     private readonly registry: RuleRegistry,
     readonly opset: number,
     name: string,
+    private readonly sourceRoot?: string,
   ) {
     this.builder = new GraphBuilder(name);
   }
@@ -79,7 +82,7 @@ class Lowering implements JaxprLowering {
         return v;
       }
       if ("buffer" in a) return this.bufferValue(a.buffer);
-      const value = typeof a.value === "object" ? Number(a.value.bigint) : a.value;
+      const value = typeof a.value === "object" ? BigInt(a.value.bigint) : a.value;
       return this.builder.scalar(value, a.aval.dtype);
     };
     const saved = { scope: this.builder.scope, metadata: this.builder.metadata };
@@ -100,7 +103,7 @@ class Lowering implements JaxprLowering {
     this.builder.metadata = {
       primitive: eqn.prim,
       ...(scope.length ? { scope: scope.join("/") } : {}),
-      ...(source ? { source: formatSource(source) } : {}),
+      ...(source ? { source: formatSource(source, this.sourceRoot) } : {}),
     };
     const firstNode = this.builder.graph.nodes.length;
     try {
@@ -153,7 +156,7 @@ export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGr
   const unsupported = findUnsupported(capture.jaxpr, options.registry);
   if (unsupported.length) throw unsupportedPrimitivesError(unsupported);
   const opset = options.opset ?? capture.model.opset ?? DEFAULT_OPSET;
-  const lowering = new Lowering(capture, options.registry, opset, options.modelName ?? capture.model.name);
+  const lowering = new Lowering(capture, options.registry, opset, options.modelName ?? capture.model.name, options.sourceRoot);
   const { builder } = lowering;
   for (const name of capture.model.outputs) builder.names.reserve(name);
   const inputs = capture.jaxpr.invars.map((v, i) => builder.addInput(capture.model.inputs[i], { dtype: v.aval.dtype, shape: [...v.aval.shape] }));
