@@ -6,6 +6,7 @@ import type { Capture } from "./interchange/capture";
 import type { Model } from "./ir/ir";
 import { lowerCapture, DEFAULT_OPSET, type LowerOptions } from "./lower/lower";
 import { DeadCodeElimination } from "./passes/dead-code-elimination";
+import { FoldConstants } from "./passes/fold-constants";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
 import { InferTypes } from "./passes/infer-types";
 import { SinkTransposes } from "./passes/sink-transposes";
@@ -37,7 +38,7 @@ export interface ConversionResult {
 }
 
 export function defaultPasses(): GraphPass[] {
-  return [new FoldInitializerLayout(), new SinkTransposes(), new DeadCodeElimination(), new InferTypes()];
+  return [new FoldInitializerLayout(), new FoldConstants(), new SinkTransposes(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
