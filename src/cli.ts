@@ -4,11 +4,15 @@
  *   jax2onnx-lab serve      the long-lived converter process (framed stdin/stdout, see node/frames.ts)
  */
 import * as fs from "node:fs";
-import { ConversionError, convertCapture, decodeCaptureBytes } from "./core";
+import * as path from "node:path";
+import { ConversionError, convertCapture, decodeCaptureBytes, type HostPayload } from "./core";
 import { defaultRegistry } from "../plugins";
 import { decodeMessage, encodeMessage, FrameReader } from "./node/frames";
 import { handleRequest } from "./node/service";
 import { writeChunksAtomic } from "./node/write-model";
+
+/** Tensors beyond this total go to an external data file (protobuf's limit is 2 GiB). */
+const EXTERNAL_DATA_ABOVE = 2 ** 31 - 2 ** 27;
 
 const USAGE = `usage:
   jax2onnx-lab convert CAPTURE.j2o -o MODEL.onnx [--opset N] [--name NAME]
@@ -27,19 +31,24 @@ function convertCommand(args: string[]): number {
     return 2;
   }
   const capture = decodeCaptureBytes(fs.readFileSync(positional[0]));
+  const output = options["--output"];
   const result = convertCapture(capture, {
+    // Over protobuf's 2 GB, the weights go to <output>.data beside the model.
+    externalData: { location: `${path.basename(output)}.data`, above: EXTERNAL_DATA_ABOVE },
     registry: defaultRegistry,
     ...(options["--opset"] ? { opset: Number(options["--opset"]) } : {}),
     ...(options["--name"] ? { modelName: options["--name"] } : {}),
   });
-  writeChunksAtomic(options["--output"], result.chunks, (p) => {
+  const resolve = (p: HostPayload): Uint8Array => {
     const bytes = capture.bufferBytes[p.buffer];
     if (!bytes) throw new Error(`buffer ${p.buffer} is not in the capture file (it was captured by reference); re-capture with all buffers inline`);
     if (p.perm) throw new Error("internal: a transposed host buffer in a capture file");
     return bytes;
-  });
+  };
+  if (result.dataChunks) writeChunksAtomic(path.join(path.dirname(output), `${path.basename(output)}.data`), result.dataChunks, resolve);
+  writeChunksAtomic(output, result.chunks, resolve);
   const s = result.summary;
-  process.stdout.write(`${options["--output"]}: ${s.name}, opset ${s.opset}, ${s.nodes} nodes, ${s.initializers} initializers, ${s.bytes} bytes\n`);
+  process.stdout.write(`${output}: ${s.name}, opset ${s.opset}, ${s.nodes} nodes, ${s.initializers} initializers, ${s.bytes} bytes\n`);
   process.stdout.write(`  inputs:  ${s.inputs.join(", ")}\n  outputs: ${s.outputs.join(", ")}\n`);
   return 0;
 }

@@ -9,20 +9,30 @@ from typing import IO, Any, Callable, Sequence
 import numpy as np
 
 from ._capture import DEFAULT_INLINE_LIMIT, Capture, capture
-from ._errors import error_from_reply
+from ._errors import ConversionError, error_from_reply
 from ._interchange import array_bytes
 from ._node import converter
 
 RETURN_MODES = ("proto", "ir", "file")
+# Protobuf cannot hold a message of 2 GiB or more. Files put their weights in an external data
+# file (`<output>.data`) once the tensors exceed this, which leaves room for the graph itself.
+PROTOBUF_LIMIT = 2**31 - 1
+EXTERNAL_DATA_ABOVE = 2**31 - 2**27
 
 
-def convert_capture(cap: Capture, *, opset: int | None = None) -> tuple[dict[str, Any], memoryview]:
-    """Sends a capture to the converter; returns its reply (chunk table, summary) and payload."""
+def convert_capture(cap: Capture, *, opset: int | None = None, external_data: str | None = None) -> tuple[dict[str, Any], memoryview]:
+    """Sends a capture to the converter; returns its reply (chunk tables, summary) and payload.
+
+    With `external_data` (a file name relative to the model), big tensors go to that file when
+    the model would otherwise pass protobuf's limit.
+    """
     # Source paths in the model's metadata are relative to the working directory (or bare file
     # names outside it): a shipped model should not carry this machine's directory layout.
     message: dict[str, Any] = {"op": "convert", "sourceRoot": os.getcwd()}
     if opset is not None:
         message["opset"] = int(opset)
+    if external_data is not None:
+        message["externalData"] = {"location": external_data, "above": EXTERNAL_DATA_ABOVE}
     reply, payload = converter().request(message, cap.parts())
     if not reply.get("ok"):
         raise error_from_reply(reply.get("error", {}))
@@ -49,9 +59,17 @@ def write_chunks(out: IO[bytes], cap: Capture, chunks: list[dict[str, Any]], pay
             out.write(_host_bytes(cap, chunk))
 
 
-def write_model_file(path: str | os.PathLike[str], cap: Capture, chunks: list[dict[str, Any]], payload: memoryview) -> None:
-    """Writes atomically: a temp file in the target's directory, renamed over the target."""
+def write_model_files(path: str | os.PathLike[str], cap: Capture, reply: dict[str, Any], payload: memoryview) -> None:
+    """Writes the model (and its external data file, if any) beside each other, each atomically."""
     target = os.fspath(path)
+    data = reply.get("data")
+    if data:
+        _write_atomic(os.path.join(os.path.dirname(os.path.abspath(target)), data["location"]), cap, data["chunks"], payload)
+    _write_atomic(target, cap, reply["chunks"], payload)
+
+
+def _write_atomic(target: str, cap: Capture, chunks: list[dict[str, Any]], payload: memoryview) -> None:
+    """A temp file in the target's directory, renamed over the target: never half-written."""
     directory = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
     try:
@@ -110,10 +128,18 @@ def to_onnx(
     if return_mode == "file" and output_path is None:
         raise ValueError('return_mode="file" needs output_path')
     cap = capture(fn, inputs, input_params=input_params, model_name=model_name, opset=opset, inline_limit=DEFAULT_INLINE_LIMIT)
-    reply, payload = convert_capture(cap, opset=opset)
     if return_mode == "file":
-        write_model_file(output_path, cap, reply["chunks"], payload)  # type: ignore[arg-type]
+        reply, payload = convert_capture(cap, opset=opset, external_data=os.path.basename(os.fspath(output_path)) + ".data")  # type: ignore[arg-type]
+        write_model_files(output_path, cap, reply, payload)  # type: ignore[arg-type]
         return os.fspath(output_path)  # type: ignore[arg-type]
+    reply, payload = convert_capture(cap, opset=opset)
+    size = reply["summary"]["bytes"]
+    if size > PROTOBUF_LIMIT:
+        raise ConversionError(
+            f"the model is {size / 2**30:.1f} GiB, over protobuf's 2 GiB limit for one ModelProto; "
+            f'use return_mode="file", which stores the weights in an external data file beside the model',
+            kind="too_large",
+        )
     import onnx
 
     proto = onnx.load_from_string(model_bytes(cap, reply["chunks"], payload))

@@ -182,3 +182,28 @@ def test_int64_literals_beyond_2_53_are_exact():
         x = np.array([1, big + 3, -5], np.int64)
         (y,) = ort.InferenceSession(model.SerializeToString()).run(None, {"in_0": x})
         np.testing.assert_array_equal(y, np.asarray(fn(x)))
+
+
+def test_external_data_beside_the_model(tmp_path, monkeypatch):
+    """Over protobuf's limit the weights go to <output>.data; forced here with a zero threshold."""
+    from jax2onnx_lab import _to_onnx
+
+    monkeypatch.setattr(_to_onnx, "EXTERNAL_DATA_ABOVE", 0)
+    model = CNN(rngs=nnx.Rngs(0))
+    path = tmp_path / "cnn.onnx"
+    to_onnx(model, [("B", 28, 28, 1)], return_mode="file", output_path=path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn.onnx", "cnn.onnx.data"]
+    assert path.stat().st_size < 20_000  # structure only; the weights are in the data file
+    onnx.checker.check_model(str(path), full_check=True)
+    weights = {t.name: onnx.numpy_helper.to_array(t, base_dir=str(tmp_path)) for t in onnx.load(path, load_external_data=False).graph.initializer}
+    np.testing.assert_array_equal(weights["conv2.kernel"], np.transpose(np.asarray(model.conv2.kernel.get_value()), (3, 2, 0, 1)))
+    ok, report = allclose(model, str(path), [("B", 28, 28, 1)], dims={"B": 2})
+    assert ok, report
+
+
+def test_proto_mode_refuses_models_over_the_protobuf_limit(monkeypatch):
+    from jax2onnx_lab import ConversionError, _to_onnx
+
+    monkeypatch.setattr(_to_onnx, "PROTOBUF_LIMIT", 10_000)
+    with pytest.raises(ConversionError, match='return_mode="file"'):
+        to_onnx(CNN(rngs=nnx.Rngs(0)), [("B", 28, 28, 1)])

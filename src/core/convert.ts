@@ -3,6 +3,7 @@
  * converter as the hosts (Node CLI, converter process, the browser) call it.
  */
 import type { Capture } from "./interchange/capture";
+import { dtypeByteSize } from "./ir/dtype";
 import type { Model } from "./ir/ir";
 import { lowerCapture, DEFAULT_OPSET, type LowerOptions } from "./lower/lower";
 import { DeadCodeElimination } from "./passes/dead-code-elimination";
@@ -12,13 +13,19 @@ import { InferTypes } from "./passes/infer-types";
 import { SinkTransposes } from "./passes/sink-transposes";
 import type { GraphPass } from "./passes/pass";
 import type { Chunk } from "./serialize/chunks";
-import { serializeModel } from "./serialize/model-proto";
+import { serializeModelFiles, type ExternalDataOptions } from "./serialize/model-proto";
 import { totalLength } from "./serialize/chunks";
 
 export const PRODUCER_NAME = "jax2onnx-lab";
 export const PRODUCER_VERSION = "0.1.0";
 
-export type ConvertOptions = LowerOptions;
+export interface ConvertOptions extends LowerOptions {
+  /**
+   * Store big tensors in a separate data file when the initializers total more than `above`
+   * bytes (protobuf cannot hold a message over 2 GB; default: never).
+   */
+  readonly externalData?: ExternalDataOptions & { readonly above: number };
+}
 
 export interface ConversionSummary {
   readonly name: string;
@@ -26,6 +33,8 @@ export interface ConversionSummary {
   readonly nodes: number;
   readonly initializers: number;
   readonly bytes: number;
+  /** The external data file, or null when every tensor is inside the model file. */
+  readonly externalData: string | null;
   readonly ops: Readonly<Record<string, number>>;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
@@ -34,6 +43,8 @@ export interface ConversionSummary {
 export interface ConversionResult {
   readonly model: Model;
   readonly chunks: Chunk[];
+  /** The external data file's chunks, when tensors were stored outside the model. */
+  readonly dataChunks?: Chunk[];
   readonly summary: ConversionSummary;
 }
 
@@ -51,19 +62,24 @@ export function convertCapture(capture: Capture, options: ConvertOptions): Conve
     producerVersion: PRODUCER_VERSION,
     metadata: Object.fromEntries(Object.entries(capture.producer).map(([k, v]) => [`jax2onnx_lab.capture.${k}`, v])),
   };
-  const chunks = serializeModel(model);
+  const initializerBytes = graph.initializers.reduce((n, v) => n + (v.tensor ? v.tensor.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(v.tensor.dtype) : 0), 0);
+  const external = options.externalData && initializerBytes > options.externalData.above ? options.externalData : undefined;
+  const files = serializeModelFiles(model, external);
+  const chunks = files.model;
   const ops: Record<string, number> = {};
   for (const n of graph.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const fmt = (v: { name: string; type: { dtype: string; shape: readonly unknown[] } }): string => `${v.name}: ${v.type.dtype}[${v.type.shape.map((d) => d ?? "?").join(",")}]`;
   return {
     model,
     chunks,
+    ...(files.data ? { dataChunks: files.data } : {}),
     summary: {
       name: graph.name,
       opset,
       nodes: graph.nodes.length,
       initializers: graph.initializers.length,
-      bytes: totalLength(chunks),
+      bytes: totalLength(chunks) + (files.data ? totalLength(files.data) : 0),
+      externalData: files.data ? external!.location : null,
       ops,
       inputs: graph.inputs.map(fmt),
       outputs: graph.outputs.map(fmt),

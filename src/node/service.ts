@@ -35,6 +35,11 @@ export function errorJson(e: unknown): Record<string, unknown> {
   return { kind: err.name === "CaptureDecodeError" || err.name === "ContainerError" ? "invalid_capture" : "internal", message: err.message, stack: err.stack };
 }
 
+function isExternalData(v: unknown): v is { location: string; above: number; minBytes?: number } {
+  const o = v as { location?: unknown; above?: unknown } | null;
+  return typeof o === "object" && o !== null && typeof o.location === "string" && typeof o.above === "number";
+}
+
 export function handleRequest(request: Record<string, unknown>, payload: Uint8Array): Reply {
   const id = request.id ?? null;
   try {
@@ -48,9 +53,14 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
           ...(typeof request.opset === "number" ? { opset: request.opset } : {}),
           ...(typeof request.modelName === "string" ? { modelName: request.modelName } : {}),
           ...(typeof request.sourceRoot === "string" ? { sourceRoot: request.sourceRoot } : {}),
+          ...(isExternalData(request.externalData) ? { externalData: request.externalData } : {}),
         });
-        const table = chunkTable(result.chunks);
-        return { json: { id, ok: true, ...table.json, summary: result.summary }, payload: table.payload };
+        // One payload for both files: the data file's byte chunks follow the model's.
+        const all = chunkTable([...result.chunks, ...(result.dataChunks ?? [])]);
+        const split = result.chunks.length;
+        const chunks = (all.json.chunks as unknown[]).slice(0, split);
+        const data = result.dataChunks ? { location: result.summary.externalData, chunks: (all.json.chunks as unknown[]).slice(split) } : null;
+        return { json: { id, ok: true, chunks, data, summary: result.summary }, payload: all.payload };
       }
       case "roundtrip":
         return { json: { id, ok: true }, payload: encodeCaptureBytes(decodeCaptureBytes(payload)) };

@@ -3,7 +3,7 @@ import { attr, Graph, Node, Value, type Model, type Tensor } from "../ir/ir";
 import { onnx } from "../proto/onnx";
 import { runOrtWeb, runPython, type TensorJson } from "../../testing/onnx-runners";
 import { joinChunks, type Chunk, type HostPayload } from "./chunks";
-import { irVersionFor, serializeModel } from "./model-proto";
+import { irVersionFor, serializeModel, serializeModelFiles } from "./model-proto";
 
 /*
  * The model: y = x @ W + b, x: float32[N, 3].
@@ -178,4 +178,27 @@ emit({
 test("irVersionFor follows onnx.helper.VERSION_TABLE, never below IR 10 (node metadata_props)", () => {
   // onnx 1.20: opset 21/22 -> IR 10, 23 -> 11, 24 -> 12, 25 -> 13
   expect([17, 20, 21, 22, 23, 24, 25].map(irVersionFor)).toEqual([10, 10, 10, 10, 11, 12, 13]);
+});
+
+describe("serializeModelFiles with external data", () => {
+  test("tensors of at least minBytes go to the data file at page-aligned offsets; small ones stay inline", () => {
+    const { model, data } = serializeModelFiles(tinyModel(), { location: "tiny.onnx.data", minBytes: 16 });
+    const dataBytes = joinChunks(data!, hostBytes);
+    const decoded = onnx.ModelProto.decode(joinChunks(model, hostBytes));
+    const byName = new Map(decoded.graph!.initializer!.map((t) => [t.name!, t]));
+    const where = (name: string): Record<string, string> => Object.fromEntries(byName.get(name)!.externalData!.map((e) => [e.key!, e.value!]));
+    const kernel = byName.get("linear.kernel")!;
+    expect(kernel.dataLocation).toBe(onnx.TensorProto.DataLocation.EXTERNAL);
+    expect(kernel.rawData?.length ?? 0).toBe(0);
+    expect(where("linear.kernel")).toEqual({ location: "tiny.onnx.data", offset: "0", length: "48" });
+    expect(where("linear.bias")).toEqual({ location: "tiny.onnx.data", offset: "4096", length: "16" });
+    expect(dataBytes.byteLength).toBe(4096 + 16);
+    expect(Array.from(dataBytes.subarray(0, 48))).toEqual(Array.from(hostBytes({ kind: "host", buffer: 0, byteLength: 48, dtype: "float32", perm: [1, 0] })));
+    expect(Array.from(dataBytes.subarray(4096))).toEqual(Array.from(encodeScalars(BIAS, "float32")));
+    const small = serializeModelFiles(tinyModel(), { location: "tiny.onnx.data", minBytes: 32 });
+    const smallModel = onnx.ModelProto.decode(joinChunks(small.model, hostBytes));
+    const bias = smallModel.graph!.initializer!.find((t) => t.name === "linear.bias")!;
+    expect(bias.dataLocation ?? 0).toBe(onnx.TensorProto.DataLocation.DEFAULT);
+    expect(Array.from(bias.rawData!)).toEqual(Array.from(encodeScalars(BIAS, "float32")));
+  });
 });

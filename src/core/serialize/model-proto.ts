@@ -85,15 +85,53 @@ function graphProto(g: Graph, withInitializers: boolean): onnx.GraphProto.$Prope
   };
 }
 
-function initializerChunks(v: Value): Chunk[] {
+/**
+ * Tensors stored outside the model file (ONNX external data, for models over protobuf's 2 GB):
+ * each tensor of at least `minBytes` goes to the data file at a page-aligned offset.
+ */
+export interface ExternalDataOptions {
+  /** The data file's name, relative to the model file (e.g. "model.onnx.data"). */
+  readonly location: string;
+  readonly minBytes?: number;
+}
+
+const EXTERNAL_ALIGN = 4096;
+
+class ExternalData {
+  readonly chunks: Chunk[] = [];
+  private offset = 0;
+  constructor(readonly options: ExternalDataOptions) {}
+
+  /** Appends a payload; returns the TensorProto fields that point at it. */
+  place(payload: Chunk, byteLength: number): onnx.TensorProto.$Properties {
+    const start = Math.ceil(this.offset / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
+    if (start > this.offset) this.chunks.push(new Uint8Array(start - this.offset));
+    this.chunks.push(payload);
+    this.offset = start + byteLength;
+    return {
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: "location", value: this.options.location },
+        { key: "offset", value: String(start) },
+        { key: "length", value: String(byteLength) },
+      ],
+    };
+  }
+}
+
+function initializerChunks(v: Value, external?: ExternalData): Chunk[] {
   const t = v.tensor;
   if (!t) throw new Error(`initializer ${v.name} has no tensor`);
-  const header = onnx.TensorProto.encode(tensorHeader(t, v.name)).finish();
   const byteLength = t.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(t.dtype);
   const payload: Chunk =
     t.data.kind === "bytes"
       ? t.data.bytes
       : { kind: "host", buffer: t.data.buffer, byteLength, dtype: t.dtype, ...(t.data.perm ? { perm: t.data.perm } : {}) };
+  if (external && byteLength >= (external.options.minBytes ?? 1024)) {
+    const header = onnx.TensorProto.encode({ ...tensorHeader(t, v.name), ...external.place(payload, byteLength) }).finish();
+    return field(GRAPH_INITIALIZER, [header]);
+  }
+  const header = onnx.TensorProto.encode(tensorHeader(t, v.name)).finish();
   return field(GRAPH_INITIALIZER, [header, ...field(TENSOR_RAW_DATA, [payload])]);
 }
 
@@ -103,6 +141,11 @@ function initializerChunks(v: Value): Chunk[] {
  * parsers accept fields in any order, so the result is an ordinary ONNX file.
  */
 export function serializeModel(model: Model): Chunk[] {
+  return serializeModelFiles(model).model;
+}
+
+/** The model file's chunks and, with `external`, the external data file's chunks. */
+export function serializeModelFiles(model: Model, external?: ExternalDataOptions): { model: Chunk[]; data?: Chunk[] } {
   const head = onnx.ModelProto.encode({
     irVersion: int64(irVersionFor(model.opsetImports.find((o) => o.domain === "")?.version ?? 21)),
     opsetImport: model.opsetImports.map((o) => ({ domain: o.domain, version: int64(o.version) })),
@@ -112,6 +155,7 @@ export function serializeModel(model: Model): Chunk[] {
     metadataProps: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
   }).finish();
   const graphHead = onnx.GraphProto.encode(graphProto(model.graph, false)).finish();
-  const graphBody = [graphHead, ...model.graph.initializers.flatMap(initializerChunks)];
-  return coalesce([head, ...field(MODEL_GRAPH, graphBody)]);
+  const data = external ? new ExternalData(external) : undefined;
+  const graphBody = [graphHead, ...model.graph.initializers.flatMap((v) => initializerChunks(v, data))];
+  return { model: coalesce([head, ...field(MODEL_GRAPH, graphBody)]), ...(data ? { data: coalesce(data.chunks) } : {}) };
 }
