@@ -37,7 +37,10 @@ def test_seed_mlp_symbolic_batch(ort_web, approximate):
     (inp,), (out,) = onnx_model.graph.input, onnx_model.graph.output
     assert [d.dim_param or d.dim_value for d in inp.type.tensor_type.shape.dim] == ["B", 30]
     assert [d.dim_param or d.dim_value for d in out.type.tensor_type.shape.dim] == ["B", 10]
-    assert ("Erf" in _ops(onnx_model)) == (not approximate)
+    # JAX's gelu formula becomes ONNX's Gelu (opset >= 20), with the matching approximation.
+    (gelu,) = [n for n in onnx_model.graph.node if n.op_type == "Gelu"]
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in gelu.attribute}
+    assert attrs.get("approximate", b"none") == (b"tanh" if approximate else b"none")
     # Weights keep their module names; module scopes prefix the node names.
     assert {"linear1.kernel", "linear2.bias", "bn.mean"} <= {i.name for i in onnx_model.graph.initializer}
     assert any(n.name.startswith("MLP/linear1/") for n in onnx_model.graph.node)
@@ -81,3 +84,11 @@ def test_every_intermediate_has_value_info():
         for a, b in zip(t.shape.dim, ours[v.name].shape.dim, strict=True):
             if a.HasField("dim_value") and b.HasField("dim_value"):
                 assert a.dim_value == b.dim_value, v.name
+
+
+@pytest.mark.parametrize("approximate", [True, False], ids=["gelu_tanh", "gelu_exact"])
+def test_seed_mlp_before_opset_20_keeps_gelu_spelled_out(ort_web, approximate):
+    model = _nonzero_running_stats(eval_mode(MLP(30, 20, 10, rngs=nnx.Rngs(0), approximate=approximate)))
+    onnx_model = check_conversion(model, [("B", 30)], ort_web=ort_web, dims=[{"B": 3}], opset=18)
+    ops = _ops(onnx_model)
+    assert "Gelu" not in ops and ("Tanh" in ops) == approximate and ("Erf" in ops) != approximate

@@ -9,6 +9,7 @@ import { lowerCapture, DEFAULT_OPSET, type LowerOptions } from "./lower/lower";
 import { DeadCodeElimination } from "./passes/dead-code-elimination";
 import { FoldConstants } from "./passes/fold-constants";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
+import { FusePatterns } from "./passes/fuse-patterns";
 import { InferTypes } from "./passes/infer-types";
 import { SinkTransposes } from "./passes/sink-transposes";
 import type { GraphPass } from "./passes/pass";
@@ -48,13 +49,13 @@ export interface ConversionResult {
   readonly summary: ConversionSummary;
 }
 
-export function defaultPasses(): GraphPass[] {
-  return [new FoldInitializerLayout(), new FoldConstants(), new SinkTransposes(), new DeadCodeElimination(), new InferTypes()];
+export function defaultPasses(opset: number): GraphPass[] {
+  return [new FoldInitializerLayout(), new FoldConstants(), new FusePatterns(opset), new SinkTransposes(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
   const { graph, opset } = lowerCapture(capture, options);
-  for (const pass of defaultPasses()) pass.run(graph);
+  for (const pass of defaultPasses(opset)) pass.run(graph);
   const model: Model = {
     graph,
     opsetImports: [{ domain: "", version: opset ?? DEFAULT_OPSET }],

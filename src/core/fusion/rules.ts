@@ -1,0 +1,40 @@
+/**
+ * Fusions: where JAX spells out a computation that ONNX has as one op, the op replaces it
+ * (fewer nodes, a readable graph, a fused kernel in the runtime). Each rule states the pattern
+ * it rewrites as JAX's own lowering produces it, and the opset the fused op needs.
+ */
+import type { Attr, Value } from "../ir/ir";
+import { attr } from "../ir/ir";
+import { c, op, v, type Bindings, type Pattern } from "./pattern";
+
+export interface FusionRule {
+  readonly name: string;
+  readonly minOpset: number;
+  readonly pattern: Pattern;
+  /** The fused node: its op, inputs and attributes (its output is the pattern's root value). */
+  rewrite(b: Bindings): { op: string; inputs: Value[]; attrs: Record<string, Attr> };
+}
+
+const x = v("x");
+
+/** jax.nn.gelu(approximate=True): x * 0.5 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x**3))). */
+const geluTanh: FusionRule = {
+  name: "gelu_tanh",
+  minOpset: 20,
+  pattern: op(
+    "Mul",
+    x,
+    op("Mul", c(0.5), op("Add", c(1), op("Tanh", op("Mul", c(Math.sqrt(2 / Math.PI)), op("Add", x, op("Mul", c(0.044715), op("Mul", x, op("Mul", x, x)))))))),
+  ),
+  rewrite: (b) => ({ op: "Gelu", inputs: [b.get("x")!], attrs: { approximate: attr.string("tanh") } }),
+};
+
+/** jax.nn.gelu(approximate=False): (0.5 * x) * erfc(-x / sqrt(2)), with erfc(y) = 1 - erf(y). */
+const geluExact: FusionRule = {
+  name: "gelu_exact",
+  minOpset: 20,
+  pattern: op("Mul", op("Mul", c(0.5), x), op("Sub", c(1), op("Erf", op("Mul", op("Neg", x), c(Math.SQRT1_2))))),
+  rewrite: (b) => ({ op: "Gelu", inputs: [b.get("x")!], attrs: {} }),
+};
+
+export const FUSION_RULES: readonly FusionRule[] = [geluTanh, geluExact];

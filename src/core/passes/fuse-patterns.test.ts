@@ -1,0 +1,55 @@
+import { GraphBuilder } from "../ir/builder";
+import type { Value } from "../ir/ir";
+import { DeadCodeElimination } from "./dead-code-elimination";
+import { FusePatterns } from "./fuse-patterns";
+
+/** The ops JAX's jax.nn.gelu lowers to, as our rules emit them. */
+function geluGraph(approximate: boolean): { b: GraphBuilder; x: Value; out: Value } {
+  const b = new GraphBuilder("g");
+  const x = b.addInput("x", { dtype: "float32", shape: ["B", 8] });
+  const k = (n: number): Value => b.scalar(n, "float32");
+  let out: Value;
+  if (approximate) {
+    const cube = b.op("Mul", [x, b.op("Mul", [x, x])]);
+    const inner = b.op("Add", [x, b.op("Mul", [k(0.044715), cube])]);
+    const t = b.op("Tanh", [b.op("Mul", [k(0.7978845834732056), inner])]);
+    out = b.op("Mul", [x, b.op("Mul", [k(0.5), b.op("Add", [k(1), t])])]);
+  } else {
+    const erfc = b.op("Sub", [k(1), b.op("Erf", [b.op("Mul", [b.op("Neg", [x]), k(0.7071067690849304)])])]);
+    out = b.op("Mul", [b.op("Mul", [k(0.5), x]), erfc]);
+  }
+  b.graph.outputs.push(out);
+  return { b, x, out };
+}
+
+describe("FusePatterns", () => {
+  test.each([
+    [true, "tanh"],
+    [false, undefined],
+  ])("gelu (approximate=%s) becomes one Gelu node at opset 20+", (approximate, attr) => {
+    const { b, x, out } = geluGraph(approximate);
+    const result = new FusePatterns(21).run(b.graph);
+    new DeadCodeElimination().run(b.graph);
+    expect(result.modified).toBe(true);
+    expect(b.graph.nodes.map((n) => n.op)).toEqual(["Gelu"]);
+    const [gelu] = b.graph.nodes;
+    expect(gelu.inputs).toEqual([x]);
+    expect(gelu.outputs).toEqual([out]);
+    expect(gelu.attrs.approximate?.value).toBe(attr);
+  });
+
+  test("below opset 20 nothing is fused", () => {
+    const { b } = geluGraph(true);
+    const before = b.graph.nodes.map((n) => n.op);
+    expect(new FusePatterns(19).run(b.graph).modified).toBe(false);
+    expect(b.graph.nodes.map((n) => n.op)).toEqual(before);
+  });
+
+  test("a different coefficient is not gelu", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [8] });
+    const erfc = b.op("Sub", [b.scalar(1, "float32"), b.op("Erf", [b.op("Mul", [b.op("Neg", [x]), b.scalar(0.5, "float32")])])]);
+    b.graph.outputs.push(b.op("Mul", [b.op("Mul", [b.scalar(0.5, "float32"), x]), erfc]));
+    expect(new FusePatterns(21).run(b.graph).modified).toBe(false);
+  });
+});

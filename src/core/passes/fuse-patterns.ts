@@ -1,0 +1,39 @@
+/**
+ * Applies the fusion rules (src/core/fusion/rules.ts): a node whose output matches a rule's
+ * pattern becomes the fused op on the pattern's inputs; the matched intermediates are left for
+ * dead-code elimination (and stay if something else reads them). The fused node keeps the root
+ * node's name, source and scope, and records the rule as its primitive.
+ */
+import type { Graph } from "../ir/ir";
+import { FUSION_RULES, type FusionRule } from "../fusion/rules";
+import { match } from "../fusion/pattern";
+import { GraphPass, type PassResult } from "./pass";
+
+export class FusePatterns extends GraphPass {
+  readonly name = "fuse-patterns";
+  private readonly rules: readonly FusionRule[];
+
+  constructor(opset: number, rules: readonly FusionRule[] = FUSION_RULES) {
+    super();
+    this.rules = rules.filter((r) => opset >= r.minOpset);
+  }
+
+  protected call(graph: Graph): PassResult {
+    let modified = false;
+    for (const node of graph.nodes) {
+      if (node.outputs.length !== 1) continue;
+      for (const rule of this.rules) {
+        const bindings = match(rule.pattern, node.outputs[0]);
+        if (!bindings) continue;
+        const fused = rule.rewrite(bindings);
+        node.op = fused.op;
+        node.inputs = fused.inputs;
+        node.attrs = fused.attrs;
+        node.metadata = { ...node.metadata, primitive: `${node.metadata.primitive ?? ""} (fused: ${rule.name})`.trim() };
+        modified = true;
+        break;
+      }
+    }
+    return { graph, modified };
+  }
+}
