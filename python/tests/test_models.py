@@ -62,6 +62,8 @@ def test_mnist_cnn(ort_web):
     # NHWC in and out of the graph, NCHW inside: one Transpose at the input, one before the
     # flatten (whose element order is NHWC's); the pairs around each conv/pool cancel.
     assert ops["Transpose"] == 2
+    # avg_pool's sum-then-divide is one AveragePool: no Mul/Div left from the pooling.
+    assert "Div" not in ops and "Mul" not in ops
     kernels = {i.name: list(i.dims) for i in onnx_model.graph.initializer}
     # Flax HWIO kernels are stored as ONNX OIHW: the transpose is folded into the weight.
     assert kernels["conv1.kernel"] == [32, 1, 3, 3] and kernels["conv2.kernel"] == [64, 32, 3, 3]

@@ -50,7 +50,8 @@ export interface ConversionResult {
 }
 
 export function defaultPasses(opset: number): GraphPass[] {
-  return [new FoldInitializerLayout(), new FoldConstants(), new FusePatterns(opset), new SinkTransposes(), new DeadCodeElimination(), new InferTypes()];
+  // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
+  return [new FoldInitializerLayout(), new FoldConstants(), new FusePatterns(opset), new SinkTransposes(), new FusePatterns(opset), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {

@@ -4,13 +4,15 @@
  * it rewrites as JAX's own lowering produces it, and the opset the fused op needs.
  */
 import type { Attr, Value } from "../ir/ir";
-import { attr } from "../ir/ir";
+import { attr, knownValues } from "../ir/ir";
 import { c, op, v, type Bindings, type Pattern } from "./pattern";
 
 export interface FusionRule {
   readonly name: string;
   readonly minOpset: number;
   readonly pattern: Pattern;
+  /** Conditions a pattern cannot state (values of constants, attributes of matched nodes). */
+  check?(b: Bindings): boolean;
   /** The fused node: its op, inputs and attributes (its output is the pattern's root value). */
   rewrite(b: Bindings): { op: string; inputs: Value[]; attrs: Record<string, Attr> };
 }
@@ -37,4 +39,24 @@ const geluExact: FusionRule = {
   rewrite: (b) => ({ op: "Gelu", inputs: [b.get("x")!], attrs: {} }),
 };
 
-export const FUSION_RULES: readonly FusionRule[] = [geluTanh, geluExact];
+/**
+ * flax/jax avg_pool: reduce_window_sum divided by the window size. Our reduce_window_sum is
+ * AveragePool(count_include_pad=1) times the window size, so the pair cancels to the pool.
+ */
+const averagePool: FusionRule = {
+  name: "avg_pool",
+  minOpset: 1,
+  pattern: op("Div", op("Mul", v("pooled"), v("size")), v("divisor")),
+  check(b) {
+    const pool = b.get("pooled")!.producer;
+    const [size, divisor] = [knownValues(b.get("size")!), knownValues(b.get("divisor")!)];
+    const countsPadding = pool?.attrs.count_include_pad?.value === 1;
+    return pool?.op === "AveragePool" && countsPadding && size?.length === 1 && divisor?.length === 1 && size[0] === divisor[0];
+  },
+  rewrite(b) {
+    const pool = b.get("pooled")!.producer!;
+    return { op: "AveragePool", inputs: pool.inputs.filter((i): i is Value => i !== null), attrs: { ...pool.attrs } };
+  },
+};
+
+export const FUSION_RULES: readonly FusionRule[] = [geluTanh, geluExact, averagePool];

@@ -52,4 +52,26 @@ describe("FusePatterns", () => {
     b.graph.outputs.push(b.op("Mul", [b.op("Mul", [b.scalar(0.5, "float32"), x]), erfc]));
     expect(new FusePatterns(21).run(b.graph).modified).toBe(false);
   });
+
+  test.each([
+    [1, 4, 4, true],
+    [1, 4, 9, false],
+    [0, 4, 4, false],
+  ])("avg_pool: AveragePool(count_include_pad=%s) * %s / %s fuses only when it cancels", (countPad, size, divisor, fused) => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [1, 3, 8, 8] });
+    const pooled = b.op("AveragePool", [x], { kernel_shape: [2, 2], strides: [2, 2], count_include_pad: countPad });
+    const out = b.op("Div", [b.op("Mul", [pooled, b.scalar(size, "float32")]), b.scalar(divisor, "float32")]);
+    b.graph.outputs.push(out);
+    new FusePatterns(21).run(b.graph);
+    new DeadCodeElimination().run(b.graph);
+    if (!fused) {
+      expect(b.graph.nodes.map((n) => n.op)).toEqual(["AveragePool", "Mul", "Div"]);
+      return;
+    }
+    expect(b.graph.nodes.map((n) => [n.op, n.name])).toEqual([["AveragePool", "AveragePool_1"]]);
+    expect(b.graph.nodes[0].inputs).toEqual([x]);
+    expect(b.graph.nodes[0].outputs).toEqual([out]);
+    expect(b.graph.nodes[0].attrs.kernel_shape?.value).toEqual([2, 2]);
+  });
 });

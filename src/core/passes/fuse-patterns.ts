@@ -2,8 +2,9 @@
  * Applies the fusion rules (src/core/fusion/rules.ts): a node whose output matches a rule's
  * pattern becomes the fused op on the pattern's inputs; the matched intermediates are left for
  * dead-code elimination (and stay if something else reads them). The fused node keeps the root
- * node's name, source and scope, and records the rule as its primitive.
+ * node's scope and source, is named after its new op, and records the rule as its primitive.
  */
+import { NameTable } from "../ir/builder";
 import type { Graph } from "../ir/ir";
 import { FUSION_RULES, type FusionRule } from "../fusion/rules";
 import { match } from "../fusion/pattern";
@@ -20,12 +21,17 @@ export class FusePatterns extends GraphPass {
 
   protected call(graph: Graph): PassResult {
     let modified = false;
+    const names = new NameTable();
+    for (const n of graph.nodes) names.reserve(n.name);
     for (const node of graph.nodes) {
       if (node.outputs.length !== 1) continue;
       for (const rule of this.rules) {
         const bindings = match(rule.pattern, node.outputs[0]);
-        if (!bindings) continue;
+        if (!bindings || (rule.check && !rule.check(bindings))) continue;
         const fused = rule.rewrite(bindings);
+        // The name says what the node is now: ".../Div" fused into an AveragePool is ".../AveragePool".
+        const scope = node.name.includes("/") ? node.name.slice(0, node.name.lastIndexOf("/") + 1) : "";
+        node.name = fused.op === node.op ? node.name : names.unique(`${scope}${fused.op}`);
         node.op = fused.op;
         node.inputs = fused.inputs;
         node.attrs = fused.attrs;
