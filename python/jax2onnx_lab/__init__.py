@@ -6,8 +6,9 @@
 
 __version__ = "0.1.0"
 
+from ._capture import Capture, capture  # noqa: E402
 from ._errors import ConversionError, UnsupportedPrimitiveError  # noqa: E402
 from ._parity import allclose  # noqa: E402
 from ._to_onnx import to_onnx  # noqa: E402
 
-__all__ = ["to_onnx", "allclose", "ConversionError", "UnsupportedPrimitiveError", "__version__"]
+__all__ = ["to_onnx", "allclose", "capture", "Capture", "ConversionError", "UnsupportedPrimitiveError", "__version__"]

@@ -31,14 +31,42 @@ def _module_types() -> tuple[type, ...]:
 
 
 def root_module(fn: Callable[..., Any]) -> Any | None:
-    """The module a callable is, or is a bound method of."""
+    """The model behind a callable: the module itself, the module of a bound method, or the one
+    module a wrapper holds (``jax.vmap(model)``, ``functools.partial``, ``lambda x: model(x)``)."""
     types = _module_types()
-    if types and isinstance(fn, types):
-        return fn
-    owner = getattr(fn, "__self__", None)
-    if types and isinstance(owner, types):
-        return owner
+    if not types:
+        return None
+    seen: set[int] = set()
+    todo = [fn]
+    while todo:
+        f = todo.pop(0)
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        if isinstance(f, types):
+            return f
+        owner = getattr(f, "__self__", None)
+        if isinstance(owner, types):
+            return owner
+        if isinstance(f, functools.partial):
+            todo += [f.func, *f.args, *f.keywords.values()]
+        wrapped = getattr(f, "__wrapped__", None)
+        if wrapped is not None:
+            todo.append(wrapped)
+        # A closure holding exactly one module (lambda x: model(x)) names that module.
+        cells = [c.cell_contents for c in (getattr(f, "__closure__", None) or ()) if _has_contents(c)]
+        modules = [c for c in cells if isinstance(c, types)]
+        if len(modules) == 1:
+            return modules[0]
     return None
+
+
+def _has_contents(cell: Any) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # an empty cell
+        return False
+    return True
 
 
 def _children(obj: Any) -> Iterator[tuple[str, Any]]:

@@ -62,3 +62,36 @@ class CNN(nnx.Module):
 def eval_mode(model):
     model.eval()
     return model
+
+
+def equinox_net(key):
+    """A small Equinox model: Linear + LayerNorm + gelu blocks in a list, then a head."""
+    import equinox as eqx
+    import jax
+
+    class Block(eqx.Module):
+        lin: eqx.nn.Linear
+        norm: eqx.nn.LayerNorm
+
+        def __init__(self, key):
+            self.lin = eqx.nn.Linear(8, 8, key=key)
+            self.norm = eqx.nn.LayerNorm(8)
+
+        def __call__(self, x):
+            return jax.nn.gelu(self.norm(self.lin(x)))
+
+    class Net(eqx.Module):
+        blocks: list
+        head: eqx.nn.Linear
+
+        def __init__(self, key):
+            k1, k2, k3 = jax.random.split(key, 3)
+            self.blocks = [Block(k1), Block(k2)]
+            self.head = eqx.nn.Linear(8, 3, key=k3)
+
+        def __call__(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return self.head(x)
+
+    return Net(key)

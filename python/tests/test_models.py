@@ -94,3 +94,19 @@ def test_seed_mlp_before_opset_20_keeps_gelu_spelled_out(ort_web, approximate):
     onnx_model = check_conversion(model, [("B", 30)], ort_web=ort_web, dims=[{"B": 3}], opset=18)
     ops = _ops(onnx_model)
     assert "Gelu" not in ops and ("Tanh" in ops) == approximate and ("Erf" in ops) != approximate
+
+
+def test_equinox_model_batched_with_vmap(ort_web):
+    from example_models import equinox_net
+
+    net = equinox_net(jax.random.key(0))
+    batched = jax.vmap(net)
+    onnx_model = check_conversion(batched, [("B", 8)], ort_web=ort_web, dims=[{"B": 1}, {"B": 6}])
+    assert "Gelu" in _ops(onnx_model)
+    # The module behind jax.vmap / a lambda still names weights (Equinox field paths) and scopes.
+    from jax2onnx_lab import to_onnx
+
+    for fn in (net, batched, lambda x: net(x)):
+        converted = to_onnx(fn, [("B", 8)] if fn is batched else [(8,)])
+        assert {"blocks.0.lin.weight", "blocks.1.norm.bias", "head.weight"} <= {i.name for i in converted.graph.initializer}
+        assert any(n.name.startswith("Net/blocks.1/lin/") for n in converted.graph.node)
