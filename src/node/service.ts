@@ -12,9 +12,12 @@ export interface Reply {
   readonly payload: Uint8Array[];
 }
 
+/** Where a chunk's bytes are: a slice of the reply's payload, or a buffer the host holds. */
+export type ChunkRef = { readonly bytes: readonly [number, number] } | { readonly buffer: number; readonly byteLength: number; readonly perm?: readonly number[] };
+
 /** The chunk table: byte chunks as [offset, length] into the payload, host chunks as placeholders. */
-export function chunkTable(chunks: readonly Chunk[]): Reply {
-  const table: unknown[] = [];
+export function chunkTable(chunks: readonly Chunk[]): { table: ChunkRef[]; payload: Uint8Array[] } {
+  const table: ChunkRef[] = [];
   const payload: Uint8Array[] = [];
   let offset = 0;
   for (const c of chunks) {
@@ -26,7 +29,7 @@ export function chunkTable(chunks: readonly Chunk[]): Reply {
       table.push({ buffer: c.buffer, byteLength: c.byteLength, ...(c.perm ? { perm: c.perm } : {}) });
     }
   }
-  return { json: { chunks: table }, payload };
+  return { table, payload };
 }
 
 export function errorJson(e: unknown): Record<string, unknown> {
@@ -56,11 +59,10 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
           ...(isExternalData(request.externalData) ? { externalData: request.externalData } : {}),
         });
         // One payload for both files: the data file's byte chunks follow the model's.
-        const all = chunkTable([...result.chunks, ...(result.dataChunks ?? [])]);
-        const split = result.chunks.length;
-        const chunks = (all.json.chunks as unknown[]).slice(0, split);
-        const data = result.dataChunks ? { location: result.summary.externalData, chunks: (all.json.chunks as unknown[]).slice(split) } : null;
-        return { json: { id, ok: true, chunks, data, summary: result.summary }, payload: all.payload };
+        const { table, payload: bytes } = chunkTable([...result.chunks, ...(result.dataChunks ?? [])]);
+        const chunks = table.slice(0, result.chunks.length);
+        const data = result.dataChunks ? { location: result.summary.externalData, chunks: table.slice(result.chunks.length) } : null;
+        return { json: { id, ok: true, chunks, data, summary: result.summary }, payload: bytes };
       }
       case "roundtrip":
         return { json: { id, ok: true }, payload: encodeCaptureBytes(decodeCaptureBytes(payload)) };
