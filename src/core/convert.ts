@@ -3,9 +3,8 @@
  * converter as the hosts (Node CLI, converter process, the browser) call it.
  */
 import type { Capture } from "./interchange/capture";
-import { dtypeByteSize } from "./ir/dtype";
-import type { Model } from "./ir/ir";
-import { lowerCapture, DEFAULT_OPSET, type LowerOptions } from "./lower/lower";
+import { tensorByteLength, type Model } from "./ir/ir";
+import { lowerCapture, type LowerOptions } from "./lower/lower";
 import { DeadCodeElimination } from "./passes/dead-code-elimination";
 import { FoldConstants } from "./passes/fold-constants";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
@@ -59,12 +58,12 @@ export function convertCapture(capture: Capture, options: ConvertOptions): Conve
   for (const pass of defaultPasses(opset)) pass.run(graph);
   const model: Model = {
     graph,
-    opsetImports: [{ domain: "", version: opset ?? DEFAULT_OPSET }],
+    opsetImports: [{ domain: "", version: opset }],
     producerName: PRODUCER_NAME,
     producerVersion: PRODUCER_VERSION,
     metadata: Object.fromEntries(Object.entries(capture.producer).map(([k, v]) => [`jax2onnx_lab.capture.${k}`, v])),
   };
-  const initializerBytes = graph.initializers.reduce((n, v) => n + (v.tensor ? v.tensor.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(v.tensor.dtype) : 0), 0);
+  const initializerBytes = graph.initializers.reduce((n, v) => n + (v.tensor ? tensorByteLength(v.tensor) : 0), 0);
   const external = options.externalData && initializerBytes > options.externalData.above ? options.externalData : undefined;
   const files = serializeModelFiles(model, external);
   const chunks = files.model;

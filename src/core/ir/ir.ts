@@ -3,7 +3,7 @@
  * graphs with initializers, functions, and the model. It mirrors ONNX closely so that
  * serialization is a direct walk, but holds tensors by reference so weights are never copied.
  */
-import { decodeScalars, type DType } from "./dtype";
+import { decodeScalars, dtypeByteSize, type DType } from "./dtype";
 import type { Dim } from "./dims";
 
 export interface TensorType {
@@ -114,6 +114,10 @@ export interface Model {
   producerVersion: string;
   docString?: string;
   metadata: Record<string, string>;
+}
+
+export function tensorByteLength(t: Tensor): number {
+  return t.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(t.dtype);
 }
 
 /** Values of an initializer whose bytes the converter holds, else null. */

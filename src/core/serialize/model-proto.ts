@@ -4,9 +4,9 @@
  * below are onnx.proto's: ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto.raw_data = 9.
  */
 import { onnx } from "../proto/onnx";
-import { dtypeByteSize, onnxTypeCode } from "../ir/dtype";
+import { onnxTypeCode } from "../ir/dtype";
 import type { Dim } from "../ir/dims";
-import type { Attr, Graph, Model, Node, Tensor, TensorType, Value } from "../ir/ir";
+import { tensorByteLength, type Attr, type Graph, type Model, type Node, type Tensor, type TensorType, type Value } from "../ir/ir";
 import { coalesce, field, type Chunk } from "./chunks";
 import { int64, int64s } from "./int64";
 
@@ -122,7 +122,7 @@ class ExternalData {
 function initializerChunks(v: Value, external?: ExternalData): Chunk[] {
   const t = v.tensor;
   if (!t) throw new Error(`initializer ${v.name} has no tensor`);
-  const byteLength = t.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(t.dtype);
+  const byteLength = tensorByteLength(t);
   const payload: Chunk =
     t.data.kind === "bytes"
       ? t.data.bytes
