@@ -29,7 +29,9 @@ export interface StructParam {
   readonly fields: Readonly<Record<string, ParamValue>>;
 }
 
-export class ParamError extends Error {}
+export class ParamError extends Error {
+  override name = "ParamError";
+}
 
 type Tagged = Exclude<ParamValue, null | boolean | number | string | readonly ParamValue[]>;
 

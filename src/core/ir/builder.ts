@@ -19,7 +19,9 @@ export interface OpOptions {
   readonly domain?: string;
 }
 
-export class BuilderError extends Error {}
+export class BuilderError extends Error {
+  override name = "BuilderError";
+}
 
 /** Unique names across a model (ONNX subgraphs may not shadow outer names). */
 export class NameTable {

@@ -16,7 +16,9 @@ export type DimExpr =
 /** Arity of each function JAX prints in dimension expressions. */
 const CALLS = new Map([["floordiv", 2], ["mod", 2], ["max", 2], ["min", 2], ["non_negative", 1]]);
 
-export class DimParseError extends Error {}
+export class DimParseError extends Error {
+  override name = "DimParseError";
+}
 
 /** Parses a JAX symbolic dimension expression (`str()` of a `_DimExpr`). */
 export function parseDim(text: string): DimExpr {

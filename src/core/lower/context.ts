@@ -11,7 +11,9 @@ import type { Aval, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
 import type { Params } from "../interchange/params";
 
 /** Thrown by `ctx.fail`: the lowering reports it with the eqn's primitive, shapes and source. */
-export class RuleFailure extends Error {}
+export class RuleFailure extends Error {
+  override name = "RuleFailure";
+}
 
 export interface JaxprLowering {
   readonly builder: GraphBuilder;

@@ -43,6 +43,7 @@ export function siteOf(e: Eqn, scope: readonly string[]): ErrorSite {
 }
 
 export class ConversionError extends Error {
+  override name = "ConversionError";
   constructor(
     readonly kind: "unsupported_primitives" | "lowering_failed" | "invalid_capture",
     message: string,

@@ -4,11 +4,11 @@
  * once; while lowering it keeps going past a failing rule so that every failure is reported.
  */
 import { BuilderError, GraphBuilder } from "../ir/builder";
-import { dimsCompatible, formatShape } from "../ir/dims";
+import { DimParseError, dimsCompatible, formatShape } from "../ir/dims";
 import type { Graph, TensorType } from "../ir/ir";
 import { Value } from "../ir/ir";
 import type { Atom, Capture, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
-import type { ParamValue } from "../interchange/params";
+import { ParamError, type ParamValue } from "../interchange/params";
 import { LoweringContext, RuleFailure, type JaxprLowering } from "./context";
 import { formatSource, loweringFailedError, siteOf, unsupportedPrimitivesError, type ErrorSite } from "./errors";
 import type { RuleRegistry } from "./rule";
@@ -125,7 +125,10 @@ class Lowering implements JaxprLowering {
       return outs;
     } catch (e) {
       if (!(e instanceof Error)) throw e;
-      const reason = e instanceof RuleFailure || e instanceof BuilderError ? e.message : `${e.name}: ${e.message}`;
+      // Errors that explain themselves (a rule's reason, a param that does not fit, a dim that does
+      // not parse) read as they are; anything else is a bug, named by its class.
+      const plain = e instanceof RuleFailure || e instanceof BuilderError || e instanceof ParamError || e instanceof DimParseError;
+      const reason = plain ? e.message : `${e.name}: ${e.message}`;
       this.failures.push({ ...siteOf({ ...eqn, src: source }, scope), reason });
       // Stand-ins typed like JAX's outputs let lowering continue and report every failure.
       return eqn.outputs.map((v, i) => new Value(`failed_${eqn.prim}_${i}`, { dtype: v.aval.dtype, shape: [...v.aval.shape] }));

@@ -18,7 +18,9 @@ export interface TypeRuleArgs {
 
 export type TypeRule = (args: TypeRuleArgs) => TensorType[];
 
-export class OnnxTypeError extends Error {}
+export class OnnxTypeError extends Error {
+  override name = "OnnxTypeError";
+}
 
 function input(a: TypeRuleArgs, i: number): TensorType {
   const t = a.inputs[i];

@@ -23,4 +23,6 @@ export abstract class GraphPass {
   }
 }
 
-export class PassError extends Error {}
+export class PassError extends Error {
+  override name = "PassError";
+}
