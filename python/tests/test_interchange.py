@@ -84,6 +84,12 @@ def gather_program(x, idx):
     return a + b
 
 
+def scatter_program(x, idx, y):
+    a = x.at[idx].set(y)
+    b = x.at[idx].add(y, mode="drop")
+    return a, b
+
+
 def conv_program(x, w):
     return lax.conv_general_dilated(
         x, w, window_strides=(1, 2), padding=((1, 1), (0, 2)), rhs_dilation=(1, 1),
@@ -275,6 +281,7 @@ PROGRAMS = [
     Program("cond", cond_program, [(3,)], ("cond", "sin", "neg"), ("$jaxpr",)),
     Program("switch", switch_program, [(3,), i32()], ("cond", "clamp"), ("$jaxpr",)),
     Program("gather", gather_program, [(5, 3), i32(4)], ("gather",), ("$struct", "$enum", "$float")),
+    Program("scatter", scatter_program, [("B", 3), i32(4), (4, 3)], ("scatter", "scatter-add"), ("$struct", "$enum")),
     Program("conv", conv_program, [("B", 8, 8, 3), (3, 3, 3, 4)], ("conv_general_dilated",), ("$struct",)),
     Program("symbolic", symbolic_program, [("B", 4, 3)], ("reshape", "iota", "broadcast_in_dim", "concatenate"), ("$dim", "$dtype")),
     Program("nested_jit", nested_jit_program, [("B", 3)], ("jit", "tanh", "exp"), ("$jaxpr",)),
@@ -420,6 +427,18 @@ def test_gather_and_conv_structs():
     assert conv["params"]["dimension_numbers"] == {"$struct": "ConvDimensionNumbers", "lhs_spec": [0, 3, 1, 2], "rhs_spec": [3, 2, 0, 1], "out_spec": [0, 3, 1, 2]}
     assert conv["params"]["padding"] == [[1, 1], [0, 2]] and conv["params"]["window_strides"] == [1, 2]
     assert conv["out"][0]["aval"]["shape"] == ["B", 8, 4, 4]
+
+
+def test_scatter_structs():
+    _, header, _ = run(program("scatter"))
+    scatters = eqns_named(header, "scatter") + eqns_named(header, "scatter-add")
+    assert len(scatters) == 2
+    for e in scatters:
+        dn = e["params"]["dimension_numbers"]
+        assert dn["$struct"] == "ScatterDimensionNumbers"
+        assert dn["update_window_dims"] == [1] and dn["inserted_window_dims"] == [0] and dn["scatter_dims_to_operand_dims"] == [0]
+    assert {e["params"]["mode"]["name"] for e in scatters} >= {"FILL_OR_DROP"}
+    assert scatters[0]["out"][0]["aval"]["shape"] == ["B", 3]
 
 
 def test_nested_jit_keeps_names_and_shared_jaxprs():
