@@ -74,6 +74,8 @@ export class GraphBuilder {
   constructor(
     name: string,
     readonly names: NameTable = new NameTable(),
+    /** Emit constants as Constant nodes instead of initializers (ONNX function bodies have none). */
+    private readonly constantsAsNodes = false,
   ) {
     this.graph = new Graph(name);
   }
@@ -107,7 +109,8 @@ export class GraphBuilder {
     const key = `${dtype}|${shape.join(",")}|${bytes.join(",")}`;
     const cached = bytes.byteLength <= 1024 ? this.constants.get(key) : undefined;
     if (cached) return cached;
-    const v = this.initializer({ dtype, shape, data: { kind: "bytes", bytes } }, name);
+    const tensor: Tensor = { dtype, shape, data: { kind: "bytes", bytes } };
+    const v = this.constantsAsNodes ? this.op("Constant", [], { value: attr.tensor(tensor) }) : this.initializer(tensor, name);
     if (bytes.byteLength <= 1024) this.constants.set(key, v);
     return v;
   }

@@ -102,6 +102,21 @@ export class Graph {
   }
 }
 
+/**
+ * A model-local ONNX function (FunctionProto): a body with named inputs and outputs, called by
+ * nodes whose `op` is the function's name and whose `domain` is its domain. The body has no
+ * initializers (ONNX functions cannot hold any); constants are Constant nodes.
+ */
+export class OnnxFunction {
+  constructor(
+    readonly name: string,
+    readonly domain: string,
+    /** The default-domain opset the body uses. */
+    readonly opset: number,
+    readonly body: Graph,
+  ) {}
+}
+
 export interface OpsetImport {
   readonly domain: string;
   readonly version: number;
@@ -109,6 +124,8 @@ export interface OpsetImport {
 
 export interface Model {
   graph: Graph;
+  /** Model-local functions; their domains must be among `opsetImports`. */
+  functions?: OnnxFunction[];
   opsetImports: OpsetImport[];
   producerName: string;
   producerVersion: string;

@@ -6,7 +6,7 @@
 import { onnx } from "../proto/onnx";
 import { onnxTypeCode } from "../ir/dtype";
 import type { Dim } from "../ir/dims";
-import { tensorByteLength, type Attr, type Graph, type Model, type Node, type Tensor, type TensorType, type Value } from "../ir/ir";
+import { tensorByteLength, type OnnxFunction, type Attr, type Graph, type Model, type Node, type Tensor, type TensorType, type Value } from "../ir/ir";
 import { coalesce, field, type Chunk } from "./chunks";
 import { int64, int64s } from "./int64";
 
@@ -119,6 +119,22 @@ class ExternalData {
   }
 }
 
+function functionProto(f: OnnxFunction): onnx.FunctionProto.$Properties {
+  const g = f.body;
+  if (g.initializers.length) throw new Error(`function ${f.domain}.${f.name}: ONNX functions cannot hold initializers; use Constant nodes`);
+  const outputs = new Set(g.outputs);
+  return {
+    name: f.name,
+    domain: f.domain,
+    input: g.inputs.map((v) => v.name),
+    output: g.outputs.map((v) => v.name),
+    node: g.nodes.map(nodeProto),
+    opsetImport: [{ domain: "", version: int64(f.opset) }],
+    // IR 10: value_info inside functions, so tools like Netron show shapes there too.
+    valueInfo: [...g.inputs, ...g.nodes.flatMap((n) => n.outputs)].filter((v) => !outputs.has(v)).map(valueInfo),
+  };
+}
+
 function initializerChunks(v: Value, external?: ExternalData): Chunk[] {
   const t = v.tensor;
   if (!t) throw new Error(`initializer ${v.name} has no tensor`);
@@ -153,6 +169,7 @@ export function serializeModelFiles(model: Model, external?: ExternalDataOptions
     producerVersion: model.producerVersion,
     ...(model.docString ? { docString: model.docString } : {}),
     metadataProps: Object.entries(model.metadata).map(([key, value]) => ({ key, value })),
+    ...(model.functions?.length ? { functions: model.functions.map(functionProto) } : {}),
   }).finish();
   const graphHead = onnx.GraphProto.encode(graphProto(model.graph, false)).finish();
   const data = external ? new ExternalData(external) : undefined;
