@@ -7,15 +7,8 @@
  * Flax HWIO kernel is stored as OIHW), and the result goes back with out_spec's inverse.
  * Layout stays JAX's at the graph's edges; the NCHW round trips between ops are a later pass's job.
  */
-import type { LoweringRule, Value } from "../../src/core";
+import { inversePerm, isIdentityPerm, type LoweringRule, type Value } from "../../src/core";
 
-const identity = (perm: readonly number[]): boolean => perm.every((p, i) => p === i);
-
-export function inversePerm(perm: readonly number[]): number[] {
-  const inv = new Array<number>(perm.length);
-  perm.forEach((p, i) => (inv[p] = i));
-  return inv;
-}
 
 export const convGeneralDilatedRule: LoweringRule = {
   primitive: "conv_general_dilated",
@@ -28,7 +21,7 @@ export const convGeneralDilatedRule: LoweringRule = {
     if (p.int("batch_group_count") !== 1) ctx.fail("batch_group_count != 1 is not supported");
     const padding = p.tuple("padding").map((_, i) => p.ints("padding", i));
     if (padding.some(([lo, hi]) => lo < 0 || hi < 0)) ctx.fail("negative padding is not supported");
-    const toLayout = (v: Value, perm: readonly number[]): Value => (identity(perm) ? v : ctx.op("Transpose", [v], { perm }));
+    const toLayout = (v: Value, perm: readonly number[]): Value => (isIdentityPerm(perm) ? v : ctx.op("Transpose", [v], { perm }));
     const x = toLayout(ctx.input(0), lhsSpec);
     const w = toLayout(ctx.input(1), rhsSpec);
     const y = ctx.op("Conv", [x, w], {

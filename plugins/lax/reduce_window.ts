@@ -6,8 +6,7 @@
  *  - sum: AveragePool (count_include_pad=1, so padding counts as zeros) times the window size.
  *  - max: MaxPool. min: -MaxPool(-x).
  */
-import type { LoweringContext, LoweringRule, Value } from "../../src/core";
-import { inversePerm } from "./conv_general_dilated";
+import { inversePerm, isIdentityPerm, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 
 type Kind = "sum" | "max" | "min";
 
@@ -27,7 +26,7 @@ function lowerReduceWindow(ctx: LoweringContext, kind: Kind): Value {
   if (windowDilation.some((d) => d !== 1) && ctx.opset < 19) ctx.fail("window dilation needs opset >= 19");
   const perm = [...other, ...spatial];
   let x = ctx.input(0);
-  const identity = perm.every((v, i) => v === i);
+  const identity = isIdentityPerm(perm);
   if (!identity) x = ctx.op("Transpose", [x], { perm });
   if (other.length === 1) x = ctx.op("Unsqueeze", [x, ctx.int64s([1])]);
   let pads = [...spatial.map((i) => padding[i][0]), ...spatial.map((i) => padding[i][1])];

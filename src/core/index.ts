@@ -8,6 +8,7 @@ export * from "./ir/builder";
 export * from "./ir/dims";
 export * from "./ir/dtype";
 export * from "./ir/ir";
+export * from "./ir/perm";
 export * from "./lower/context";
 export * from "./lower/errors";
 export * from "./lower/lower";

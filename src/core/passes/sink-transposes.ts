@@ -16,6 +16,7 @@ import { BuilderError, NameTable } from "../ir/builder";
 import { Node, Value, type Graph, type TensorType } from "../ir/ir";
 import { transposeBytes } from "./fold-initializer-layout";
 import { dtypeByteSize } from "../ir/dtype";
+import { inversePerm, isIdentityPerm, permute } from "../ir/perm";
 import { nodeReads, replaceAllUses } from "../ir/walk";
 import { GraphPass, type PassResult } from "./pass";
 
@@ -34,13 +35,6 @@ const permOf = (t: Node): number[] => {
   if (p?.type !== "ints") throw new BuilderError(`${t.name}: Transpose without perm`);
   return [...p.value];
 };
-const inverse = (p: readonly number[]): number[] => {
-  const inv = new Array<number>(p.length);
-  p.forEach((v, i) => (inv[v] = i));
-  return inv;
-};
-const permute = <T>(xs: readonly T[], p: readonly number[]): T[] => p.map((i) => xs[i]);
-const isIdentity = (p: readonly number[]): boolean => p.every((v, i) => v === i);
 
 export class SinkTransposes extends GraphPass {
   readonly name = "sink-transposes";
@@ -77,10 +71,10 @@ export class SinkTransposes extends GraphPass {
       const q = permOf(user);
       const composed = q.map((i) => p[i]);
       remove(graph, t);
-      if (isIdentity(composed) && !graph.outputs.includes(user.outputs[0])) {
+      if (isIdentityPerm(composed) && !graph.outputs.includes(user.outputs[0])) {
         replaceAllUses(graph, user.outputs[0], source);
         remove(graph, user);
-      } else if (isIdentity(composed)) {
+      } else if (isIdentityPerm(composed)) {
         user.op = "Identity";
         user.inputs = [source];
         user.attrs = {};
@@ -94,7 +88,7 @@ export class SinkTransposes extends GraphPass {
     if (!isUnary && !NARY.has(user.op)) return false;
     if (user.outputs.length !== 1) return false;
     const rank = p.length;
-    const inv = inverse(p);
+    const inv = inversePerm(p);
     const inputs: (Value | null)[] = [];
     for (const v of user.inputs) {
       if (v === t.outputs[0]) inputs.push(source);
