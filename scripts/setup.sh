@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: .venv/ with the locked Python packages and this package (editable),
-# node_modules/ from package-lock.json, and the converter bundle. Safe to run again.
+# node_modules/ from package-lock.json, the converter bundle and the JupyterLab extension (linked
+# into .venv's JupyterLab), and the venv's Python as a Jupyter kernel. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +20,11 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build
+# The extension build runs jupyter-builder from the venv.
+PATH="$PWD/.venv/bin:$PATH" npm run --silent build
+if [ ! -e .venv/share/jupyter/labextensions/jax2onnx-lab ]; then
+  .venv/bin/jupyter labextension develop --overwrite . > /dev/null
+fi
+if [ ! -e .venv/share/jupyter/kernels/python3/kernel.json ]; then
+  .venv/bin/python -m ipykernel install --sys-prefix > /dev/null
+fi

@@ -10,5 +10,12 @@ from ._capture import Capture, capture  # noqa: E402
 from ._errors import ConversionError, UnsupportedPrimitiveError  # noqa: E402
 from ._parity import allclose  # noqa: E402
 from ._to_onnx import to_onnx  # noqa: E402
+from ._widget import GraphWidget  # noqa: E402
 
-__all__ = ["to_onnx", "allclose", "capture", "Capture", "ConversionError", "UnsupportedPrimitiveError", "__version__"]
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt extension (``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "jax2onnx-lab"}]
+
+
+__all__ = ["to_onnx", "GraphWidget", "allclose", "capture", "Capture", "ConversionError", "UnsupportedPrimitiveError", "__version__"]
