@@ -55,6 +55,24 @@ describe("layeredLayout", () => {
     expect(Array.from(l.rank)).toEqual([0, 1, 2, 3, 2]);
   });
 
+  test("a deep chain with residual skip edges stays straight (no sideways drift per layer)", () => {
+    // 300 blocks: a -> b -> c -> d -> add, plus the skip a -> add (a bend point beside b, c, d).
+    const source: number[] = [];
+    const target: number[] = [];
+    let at = 0;
+    for (let block = 0; block < 300; block++) {
+      const a = at;
+      for (let k = 0; k < 4; k++) { source.push(a + k); target.push(a + k + 1); }
+      source.push(a); target.push(a + 4);
+      at += 4;
+    }
+    const n = at + 1;
+    const l = layeredLayout({ width: new Array(n).fill(80), height: new Array(n).fill(28), source, target }, DEFAULT_LAYOUT_OPTIONS);
+    // The chain and one lane of bend points beside it: a few box widths, not hundreds.
+    expect(l.width).toBeLessThan(4 * 80);
+    expect(Math.abs(l.cx[n - 1] - l.cx[0])).toBeLessThan(40);
+  });
+
   test("an empty graph", () => {
     const l = layeredLayout({ width: [], height: [], source: [], target: [] }, DEFAULT_LAYOUT_OPTIONS);
     expect([l.width, l.height]).toEqual([0, 0]);

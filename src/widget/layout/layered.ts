@@ -211,7 +211,6 @@ export function layeredLayout(g: FlatGraph, options: LayoutOptions): FlatLayout 
   const nodeRank: number[] = Array.from(rank);
   const segFrom: number[] = [];
   const segTo: number[] = [];
-  const segWeight: number[] = [];
   const chains: (number[] | null)[] = new Array(m).fill(null);
   let budget = Math.max(1000, options.maxDummiesPerNode * n);
   const outEdges = adjacency(n, g.source, g.target, m);
@@ -229,7 +228,7 @@ export function layeredLayout(g: FlatGraph, options: LayoutOptions): FlatLayout 
       const v = outEdges.items[k];
       const span = rank[v] - rank[u];
       if (span === 1) {
-        segFrom.push(u); segTo.push(v); segWeight.push(1);
+        segFrom.push(u); segTo.push(v);
       } else if (span > 1 && span - 1 <= budget) {
         budget -= span - 1;
         const chain: number[] = [];
@@ -239,10 +238,10 @@ export function layeredLayout(g: FlatGraph, options: LayoutOptions): FlatLayout 
           nodeRank.push(r);
           layers[r].push(d);
           chain.push(d);
-          segFrom.push(previous); segTo.push(d); segWeight.push(previous >= n ? 8 : 2);
+          segFrom.push(previous); segTo.push(d);
           previous = d;
         }
-        segFrom.push(previous); segTo.push(v); segWeight.push(2);
+        segFrom.push(previous); segTo.push(v);
         chains[e] = chain;
       }
     }
@@ -337,12 +336,20 @@ export function layeredLayout(g: FlatGraph, options: LayoutOptions): FlatLayout 
     }
   }
   const scratch = new RankScratch();
-  const pull = (v: number, a: Adjacency, i: number): void => {
+  // Where a box wants to be: a box goes to the mean of its real neighbours (its long edges' bend
+  // points only when it has no real ones); a bend point to its own edge's neighbours, so long
+  // edges run straight. In a conflict bend points give way (weight 1e-3 against 1): if a chain
+  // yielded to the skip edges beside it (residual adds), it would drift sideways a little per
+  // layer, over hundreds of layers.
+  const pull = (v: number, a: Adjacency, i: number, realOnly: boolean): number => {
+    let count = 0;
     for (let k = a.start[v]; k < a.start[v + 1]; k++) {
-      const w = segWeight[a.edge[k]];
-      scratch.desired[i] += w * cx[a.items[k]];
-      scratch.weight[i] += w;
+      const u = a.items[k];
+      if (realOnly && u >= n) continue;
+      scratch.desired[i] += cx[u];
+      count++;
     }
+    return count;
   };
   const pass = (r: number, first: Adjacency, second: Adjacency | null): void => {
     const layer = layers[r];
@@ -352,14 +359,15 @@ export function layeredLayout(g: FlatGraph, options: LayoutOptions): FlatLayout 
     for (let i = 0; i < size; i++) {
       const v = layer[i];
       desired[i] = 0;
-      weight[i] = 0;
-      pull(v, first, i);
-      if (second) pull(v, second, i);
-      if (weight[i] > 0) {
-        desired[i] /= weight[i];
+      let count = 0;
+      if (v < n) count = pull(v, first, i, true) + (second ? pull(v, second, i, true) : 0);
+      if (count === 0) count = pull(v, first, i, false) + (second ? pull(v, second, i, false) : 0);
+      if (count > 0) {
+        desired[i] /= count;
+        weight[i] = v < n ? 1 : 1e-3;
       } else {
         desired[i] = cx[v];
-        weight[i] = 0.05; // free boxes give way
+        weight[i] = 1e-2; // free boxes give way (to all but bend points)
       }
     }
     placeRank(size, gapsOf[r], scratch);
