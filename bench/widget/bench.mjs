@@ -58,7 +58,7 @@ for (const nodes of sizes) {
     const median = (key) => { const v = runs.map((r) => r[key]).filter((x) => x !== null).sort((a, b) => a - b); return v.length ? v[Math.floor(v.length / 2)] : null; };
     const r = runs[0];
     rows.push({ nodes: r.nodes, label, boxes: r.boxes, edges: r.edges, mode: r.mode, worker: r.inWorker,
-      parse: median("parseMs"), layout: median("layoutMs"), first: median("firstRenderMs"), zoom: median("zoomFrameMs"), pan: median("panFrameMs"), expand: median("expandMs"), expandBoxes: r.expandBoxes });
+      parse: median("parseMs"), layout: median("layoutMs"), first: median("firstRenderMs"), zoom: median("zoomFrameMs"), pan: median("panFrameMs"), fit: median("fitMs"), fitMode: r.fitMode, overviewZoom: median("overviewZoomMs"), expand: median("expandMs"), expandBoxes: r.expandBoxes });
     console.log(JSON.stringify(rows[rows.length - 1]));
   }
 }
@@ -86,6 +86,9 @@ for (const dark of [false, true]) {
   await shoot(`synthetic-5k-nested-expanded-${theme}`);
   await page.evaluate(() => window.j2oBench.showSynthetic(5000, false));
   await shoot(`synthetic-5k-flat-${theme}`);
+  await page.evaluate(() => window.j2oBench.viewer().fit());
+  await page.waitForTimeout(200);
+  await shoot(`synthetic-5k-flat-fit-${theme}`);
   // Zoomed in on the flat 5k graph: labels and edges at reading size.
   await page.evaluate(async () => { const v = window.j2oBench.viewer(); const hit = v.search("Softmax")[0]; if (hit) await v.reveal(hit.id); });
   await page.waitForTimeout(100);
@@ -104,12 +107,14 @@ const lines = [
   `Chromium ${version}, headless, --disable-gpu; ${cpus().length} CPU cores shared with other sessions; viewport 1400×900.`,
   "Generated transformer-like graphs (~20 nodes per layer, long skip edges). Times in ms, median of 3 runs.",
   "layout: in the Web Worker, including the message round trip; first render: `show()` until its first frame is drawn (includes layout);",
-  "zoom / pan: a wheel event or a drag until the second animation frame after it (so it includes ~1–2 frame intervals of waiting);",
+  "first view: at reading size at the top of the graph (a fit would shrink a deep graph to a line); zoom / pan there: a wheel event or a drag until the second",
+  "animation frame after it (so it includes ~1–2 frame intervals of waiting); fit: the whole graph in view (above 1,500 boxes in view it is drawn as aggregated paths: overview),",
+  "then a zoom frame at that view;",
   "expand: `expand()` of the first collapsed group until drawn (relayout of what is visible).",
   "",
-  "| nodes | graph | boxes shown | edges shown | drawn as | parse | layout | first render | zoom frame | pan frame | expand (boxes after) |",
-  "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.nodes} | ${r.label} | ${r.boxes} | ${r.edges} | ${r.mode} | ${fmt(r.parse)} | ${fmt(r.layout)}${r.worker ? "" : " (no worker)"} | ${fmt(r.first)} | ${fmt(r.zoom)} | ${fmt(r.pan)} | ${r.expand === null ? "–" : `${fmt(r.expand)} (${r.expandBoxes})`} |`),
+  "| nodes | graph | boxes laid out | edges | parse | layout | first render | zoom frame | pan frame | fit (drawn as) | zoom frame, fitted | expand (boxes after) |",
+  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.nodes} | ${r.label} | ${r.boxes} | ${r.edges} | ${fmt(r.parse)} | ${fmt(r.layout)}${r.worker ? "" : " (no worker)"} | ${fmt(r.first)} | ${fmt(r.zoom)} | ${fmt(r.pan)} | ${fmt(r.fit)} (${r.fitMode}) | ${fmt(r.overviewZoom)} | ${r.expand === null ? "–" : `${fmt(r.expand)} (${r.expandBoxes})`} |`),
   "",
   `Screenshots: ${shots.map((s) => s.replace(root + "/", "")).join(", ")}.`,
   ...(problems.length ? ["", "Problems seen in the page:", ...problems.map((p) => `- ${p}`)] : []),

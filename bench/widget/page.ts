@@ -14,6 +14,9 @@ export interface BenchRun {
   readonly firstRenderMs: number;
   readonly zoomFrameMs: number;
   readonly panFrameMs: number;
+  readonly fitMs: number;
+  readonly fitMode: string;
+  readonly overviewZoomMs: number;
   readonly expandMs: number | null;
   readonly expandBoxes: number | null;
   readonly mode: string;
@@ -70,17 +73,21 @@ async function run(nodes: number, nested: boolean, collapseAbove?: number): Prom
     window.dispatchEvent(new MouseEvent("mouseup", { clientX: c.x + 120, clientY: c.y + 80, bubbles: true, view: window }));
   });
   const mode = v.timings.mode;
+  // The whole graph in view (fit): at 10k boxes that is the aggregated overview.
+  const fitMs = await timeFrame(() => v.fit());
+  const fitMode = v.timings.mode;
+  const overviewZoomMs = await timeFrame(() => c.el.dispatchEvent(new WheelEvent("wheel", { clientX: c.x, clientY: c.y, deltaY: -60, bubbles: true, cancelable: true })));
   let expandMs: number | null = null;
   let expandBoxes: number | null = null;
   const collapsed = host.querySelector(".j2o-group[data-collapsed='true']") ?? null;
-  const groupId = collapsed?.getAttribute("data-id") ?? firstCollapsedGroup(graph, v);
+  const groupId = collapseAbove === Infinity ? null : (collapsed?.getAttribute("data-id") ?? firstCollapsedGroup(graph, v));
   if (groupId) {
     const t2 = performance.now();
     await v.expand(groupId);
     expandMs = performance.now() - t2;
     expandBoxes = v.timings.boxes;
   }
-  return { nodes: graph.nodes.filter((n) => n.kind === "op").length, boxes, edges, parseMs, layoutMs, firstRenderMs, zoomFrameMs, panFrameMs, expandMs, expandBoxes, mode, inWorker };
+  return { nodes: graph.nodes.filter((n) => n.kind === "op").length, boxes, edges, parseMs, layoutMs, firstRenderMs, zoomFrameMs, panFrameMs, fitMs, fitMode, overviewZoomMs, expandMs, expandBoxes, mode, inWorker };
 }
 
 /** In overview mode there are no group elements: find a collapsed group from the model. */

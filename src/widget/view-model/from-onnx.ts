@@ -196,6 +196,9 @@ class ViewBuilder {
 
   /** The innermost scope group for `path` inside `body`, creating the chain on first use. */
   private scopeGroup(body: Body, path: readonly string[]): string | null {
+    if (!path.length) return body.group;
+    const known = this.groupById.get(`${body.prefix}s:${path.join("/")}`);
+    if (known) return known.id; // the common case: the scope of the previous node
     let parent = body.group;
     for (let i = 0; i < path.length; i++) {
       const title = path.slice(0, i + 1).join("/");
