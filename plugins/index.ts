@@ -1,6 +1,9 @@
 /** The default rule registry: every lowering rule the converter ships. */
 import { makeRegistry, type LoweringRule } from "../src/core";
 import { CALL_RULES } from "./control/call";
+import { condRule } from "./control/cond";
+import { scanRule } from "./control/scan";
+import { whileRule } from "./control/while";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
@@ -31,6 +34,9 @@ export const ALL_RULES: readonly LoweringRule[] = [
   iotaRule,
   dimAsValueRule,
   ...CALL_RULES,
+  condRule,
+  whileRule,
+  scanRule,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);
