@@ -191,6 +191,7 @@ export class GraphBuilder {
 
   /** An int64 1-D shape tensor for `dims`; symbolic dims are computed from the graph inputs. */
   shapeTensor(dims: readonly Dim[]): Value {
+    if (this.parent) return this.root.shapeTensor(dims);
     if (dims.every((d): d is number => typeof d === "number")) return this.int64s(dims);
     const parts: Value[] = [];
     let run: number[] = [];
