@@ -8,6 +8,7 @@ from typing import Any, Callable, Sequence
 
 import jax
 import numpy as np
+from jax.extend import core as jex_core
 
 from . import __version__
 from ._errors import ConversionError
@@ -51,6 +52,17 @@ def _default_name(fn: Callable[..., Any]) -> str:
     target = fn.func if isinstance(fn, functools.partial) else fn
     name = getattr(target, "__name__", None) or type(target).__name__
     return "model" if name == "<lambda>" else name
+
+
+def _drop_dead_code(closed: Any) -> Any:
+    """The program without eqns whose results reach no output (JAX's own dead-code elimination,
+    loop and branch bodies included; every input stays). Linen's nn.RNN makes PRNG keys for a
+    carry initialiser that ignores them, and an eval-mode Dropout still splits its key: such keys
+    never reach an output and must not stop the conversion."""
+    from jax._src.interpreters import partial_eval as pe
+
+    jaxpr, _ = pe.dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars), instantiate=True)
+    return jex_core.ClosedJaxpr(jaxpr, closed.consts)
 
 
 def _check_dtypes(closed: Any) -> None:
@@ -131,6 +143,7 @@ def capture(
                 kind="capture_failed",
             ) from e
         raise
+    closed = _drop_dead_code(closed)
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
     n_out = len(closed.jaxpr.outvars)
