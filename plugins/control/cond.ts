@@ -24,6 +24,13 @@ export const condRule: LoweringRule = {
     if (branches.length === 1) return ctx.inline(branches[0], operands);
     const types = ctx.eqn.outputs.map((_, i) => ctx.outType(i));
     const branchGraph = (k: number) => ctx.subgraph(`branch_${k}`, [], () => ctx.inline(branches[k], operands));
+    // lax.cond on a bool predicate: JAX converted it to an int32 index; If reads the bool itself
+    // (the Cast is left for dead-code elimination).
+    const cast = index.producer;
+    const pred = cast?.op === "Cast" && cast.inputs[0]?.type.dtype === "bool" && index.type.shape.length === 0 ? cast.inputs[0] : null;
+    if (branches.length === 2 && pred) {
+      return ctx.ops("If", [pred], { then_branch: attr.graph(branchGraph(1)), else_branch: attr.graph(branchGraph(0)) }, { types });
+    }
     // chain(k): the outputs when index >= k, emitted into the current (sub)graph.
     const chain = (k: number): Value[] => {
       if (k === branches.length - 1) return ctx.inline(branches[k], operands);

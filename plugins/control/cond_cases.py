@@ -26,3 +26,16 @@ CASES = [
     Case("cond_int32", _cond_int, [jax.ShapeDtypeStruct((4,), jnp.int32)]),
     Case("cond_const_capture", lambda x: lax.cond(jnp.sum(x) > 0, lambda: jnp.arange(3.0), lambda: jnp.ones(3)), [(3,)]),
 ]
+
+
+def _normalize(x, train):
+    """Python control flow on an input_params bool: traced per value, joined with an If."""
+    if train:
+        return (x - jnp.mean(x, axis=0)) / (jnp.std(x, axis=0) + 1e-3)
+    return (x - 0.5) / 2.0
+
+
+CASES += [
+    Case(f"runtime_switch_train_{v}", _normalize, [("B", 3)], input_params={"train": v}, dims=({"B": 2}, {"B": 5}), expect_ops=["If"])
+    for v in (True, False)
+]

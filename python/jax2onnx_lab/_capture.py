@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import jax
 import numpy as np
@@ -15,6 +15,7 @@ from ._errors import ConversionError
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, write_container
 from ._modules import module_scopes, root_module, weight_names
+from ._switches import CONCRETIZATION_ERRORS, flat_program, trace_with_switches
 
 # Buffers up to this size travel with the header (the converter can read and fold them);
 # bigger ones stay with the host, which writes them into the ONNX file itself.
@@ -115,14 +116,14 @@ def capture(
     names = [f"in_{i}" for i in range(len(specs))] + list(params)
     param_names = list(params)
 
-    def flat(*args: Any) -> list[Any]:
-        xs, ps = args[: len(specs)], dict(zip(param_names, args[len(specs) :]))
-        return jax.tree_util.tree_leaves(fn(*xs, **ps))
-
     root = root_module(fn)
-    try:
+
+    def trace(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
         with module_scopes(root):
-            closed = jax.make_jaxpr(flat)(*specs, *params.values())
+            return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
+
+    try:
+        closed = trace_with_switches(trace, dict(input_params or {}))
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(
@@ -132,7 +133,7 @@ def capture(
                 f"Flax said: {e}",
                 kind="capture_failed",
             ) from e
-        if not isinstance(e, jax.errors.ConcretizationTypeError):
+        if not isinstance(e, CONCRETIZATION_ERRORS):
             raise
         if params:
             raise ConversionError(

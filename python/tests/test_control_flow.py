@@ -83,3 +83,52 @@ def test_a_carry_that_changes_shape_is_refused_by_jax_naming_the_carry():
 
     with pytest.raises(TypeError, match="carry"):
         to_onnx(f, [(3,)])
+
+
+def _normalize(x, train):
+    """Batch statistics in training, fixed ones in inference: Python control flow on `train`."""
+    if train:
+        return (x - jnp.mean(x, axis=0)) / (jnp.std(x, axis=0) + 1e-3)
+    return (x - 0.5) / 2.0
+
+
+def test_a_bool_input_param_in_python_control_flow_becomes_a_runtime_switch():
+    import numpy as np
+
+    from jax2onnx_lab._parity import run_onnxruntime
+
+    model = to_onnx(_normalize, [("B", 3)], input_params={"train": True})
+    onnx.checker.check_model(model, full_check=True)
+    assert [n.op_type for n in model.graph.node if n.op_type in ("If", "Where", "Cast")] == ["If"]
+    assert [i.name for i in model.graph.input] == ["in_0", "train"]
+    assert model.graph.input[1].type.tensor_type.elem_type == onnx.TensorProto.BOOL
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    for train in (True, False):
+        (got,) = run_onnxruntime(model.SerializeToString(), {"in_0": x, "train": np.array(train)})
+        np.testing.assert_allclose(got, _normalize(x, train), rtol=1e-5, atol=1e-5)
+
+
+def test_input_params_that_cannot_switch_are_fixed_with_a_warning_naming_them():
+    import numpy as np
+
+    from jax2onnx_lab._parity import run_onnxruntime
+    from jax2onnx_lab._switches import StaticParamWarning
+
+    def repeat(x, times, scale):
+        for _ in range(times):  # an int steering Python: cannot be a runtime input
+            x = jnp.sin(x) * scale
+        return x
+
+    with pytest.warns(StaticParamWarning, match=r"input_params\['times'\].*times=3"):
+        model = to_onnx(repeat, [(3,)], input_params={"times": 3, "scale": 2.0})
+    assert [i.name for i in model.graph.input] == ["in_0", "times", "scale"]
+    x = np.linspace(-1, 1, 3, dtype=np.float32)
+    (got,) = run_onnxruntime(model.SerializeToString(), {"in_0": x, "times": np.array(7, np.int32), "scale": np.array(0.5, np.float32)})
+    np.testing.assert_allclose(got, repeat(x, 3, 0.5), rtol=1e-5, atol=1e-6)
+
+    def shape_changes(x, flag):
+        return jnp.concatenate([x, x]) if flag else x
+
+    with pytest.warns(StaticParamWarning, match=r"input_params\['flag'\].*outputs differ"):
+        model = to_onnx(shape_changes, [(3,)], input_params={"flag": False})
+    assert model.graph.output[0].type.tensor_type.shape.dim[0].dim_value == 3

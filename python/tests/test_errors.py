@@ -128,12 +128,12 @@ def test_bad_return_mode_and_missing_path():
         to_onnx(jnp.tanh, [(2,)], return_mode="file")
 
 
-def test_input_param_in_python_control_flow():
-    def f(x, flip):
-        return -x if flip else x
+def test_input_param_in_python_control_flow_that_cannot_be_fixed():
+    def f(x, n):
+        return x * n if n > 0 else x
 
     with pytest.raises(ConversionError, match="Python control flow"):
-        to_onnx(f, [(2,)], input_params={"flip": True})
+        to_onnx(f, [(2,)], input_params={"n": jax.ShapeDtypeStruct((), jnp.int32)})
 
 
 def test_converter_survives_errors():
