@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from typing import Any, Callable, Mapping, Sequence
 
 import jax
@@ -13,8 +14,9 @@ from jax.extend import core as jex_core
 from . import __version__
 from ._errors import ConversionError
 from ._inputs import input_specs, param_specs
-from ._interchange import CaptureError, CaptureWriter, container_parts, write_container
+from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
 from ._modules import module_scopes, root_module, weight_names
+from ._runtime_checks import warn_dropped_checks
 from ._switches import CONCRETIZATION_ERRORS, flat_program, trace_with_switches
 
 # Buffers up to this size travel with the header (the converter can read and fold them);
@@ -66,6 +68,22 @@ def _drop_dead_code(closed: Any) -> Any:
     return jex_core.ClosedJaxpr(jaxpr, closed.consts)
 
 
+def _user_line(writer: CaptureWriter, e: Any) -> str | None:
+    """The eqn's line in the user's code, or None when all its frames are in libraries."""
+    src = writer.source(e.source_info).get("src")
+    if not src or is_library_file(writer.files[src["file"]]):
+        return None
+    # Relative to the working directory when inside it, as node metadata is.
+    path = writer.files[src["file"]]
+    here = os.getcwd() + os.sep
+    return f"{path[len(here):] if path.startswith(here) else path}:{src['line']} ({src['fn']})"
+
+
+def _where(writer: CaptureWriter, e: Any) -> str:
+    src = writer.source(e.source_info).get("src")
+    return f"{writer.files[src['file']]}:{src['line']} ({src['fn']})" if src else "<unknown source>"
+
+
 def _check_dtypes(closed: Any) -> None:
     """Extended dtypes (PRNG keys) cannot go into ONNX; say where they come from."""
     bad = []
@@ -87,9 +105,7 @@ def _check_dtypes(closed: Any) -> None:
         writer = CaptureWriter()
         lines = []
         for e in bad[:5]:
-            src = writer.source(e.source_info).get("src")
-            where = f"{writer.files[src['file']]}:{src['line']} ({src['fn']})" if src else "<unknown source>"
-            lines.append(f"  {e.primitive.name} -> {', '.join(str(v.aval) for v in e.outvars)}  at {where}")
+            lines.append(f"  {e.primitive.name} -> {', '.join(str(v.aval) for v in e.outvars)}  at {_where(writer, e)}")
         raise ConversionError(
             "Cannot convert: the program makes PRNG keys or other non-numeric values, which ONNX cannot hold:\n"
             + "\n".join(lines)
@@ -147,6 +163,7 @@ def capture(
     closed = _drop_dead_code(closed)
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
+    warn_dropped_checks(closed, lambda e: _user_line(writer, e))
     n_out = len(closed.jaxpr.outvars)
     model = {
         "name": model_name or _default_name(fn),

@@ -132,3 +132,36 @@ def test_input_params_that_cannot_switch_are_fixed_with_a_warning_naming_them():
     with pytest.warns(StaticParamWarning, match=r"input_params\['flag'\].*outputs differ"):
         model = to_onnx(shape_changes, [(3,)], input_params={"flag": False})
     assert model.graph.output[0].type.tensor_type.shape.dim[0].dim_value == 3
+
+
+def test_eqx_error_if_is_dropped_with_a_warning_and_gives_nan_where_it_fails():
+    import equinox as eqx
+    import numpy as np
+
+    from jax2onnx_lab._parity import run_onnxruntime
+    from jax2onnx_lab._runtime_checks import DroppedCheckWarning
+
+    def checked(x):
+        return jnp.sqrt(eqx.error_if(x, x < 0, "x must be non-negative"))  # LINE-CHECK
+
+    line = next(i for i, text in enumerate(open(__file__), 1) if "# LINE-CHECK" in text and "next(" not in text)
+    with pytest.warns(DroppedCheckWarning, match=rf"'x must be non-negative' at python/tests/test_control_flow.py:{line}") as record:
+        model = to_onnx(checked, [(3,)])
+    assert len([w for w in record if issubclass(w.category, DroppedCheckWarning)]) == 1
+    onnx.checker.check_model(model, full_check=True)
+    (ok,) = run_onnxruntime(model.SerializeToString(), {"in_0": np.array([1.0, 4.0, 9.0], np.float32)})
+    np.testing.assert_allclose(ok, [1.0, 2.0, 3.0])
+    (failed,) = run_onnxruntime(model.SerializeToString(), {"in_0": np.array([1.0, -4.0, 9.0], np.float32)})
+    assert np.isnan(failed).all()
+
+
+def test_other_python_callbacks_stop_the_conversion_naming_the_function():
+    import numpy as np
+
+    from jax2onnx_lab import ConversionError
+
+    def host_side(x):
+        return np.sin(x)
+
+    with pytest.raises(ConversionError, match=r"pure_callback calls the Python function .*host_side"):
+        to_onnx(lambda x: jax.pure_callback(host_side, jax.ShapeDtypeStruct(x.shape, x.dtype), x), [(3,)])
