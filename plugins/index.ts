@@ -10,7 +10,12 @@ import { dimAsValueRule, iotaRule } from "./lax/iota";
 import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
-import { concatenateRule, squeezeRule, transposeRule } from "./lax/shape_ops";
+import { concatenateRule, revRule, splitRule, squeezeRule, stackRule, tileRule, transposeRule, unstackRule } from "./lax/shape_ops";
+import { dynamicSliceRule } from "./lax/dynamic_slice";
+import { dynamicUpdateSliceRule } from "./lax/dynamic_update_slice";
+import { gatherRule } from "./lax/gather";
+import { padRule } from "./lax/pad";
+import { sliceRule } from "./lax/slice";
 
 export const ALL_RULES: readonly LoweringRule[] = [
   ...ELEMENTWISE_RULES,
@@ -31,6 +36,17 @@ export const ALL_RULES: readonly LoweringRule[] = [
   iotaRule,
   dimAsValueRule,
   ...CALL_RULES,
+  // Slicing, indexing and windows (issue 6, cov-indexing).
+  stackRule,
+  unstackRule,
+  tileRule,
+  splitRule,
+  revRule,
+  sliceRule,
+  padRule,
+  dynamicSliceRule,
+  dynamicUpdateSliceRule,
+  gatherRule,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);
