@@ -15,6 +15,7 @@ import { dynamicSliceRule } from "./lax/dynamic_slice";
 import { dynamicUpdateSliceRule } from "./lax/dynamic_update_slice";
 import { gatherRule } from "./lax/gather";
 import { padRule } from "./lax/pad";
+import { SCATTER_RULES } from "./lax/scatter";
 import { sliceRule } from "./lax/slice";
 
 export const ALL_RULES: readonly LoweringRule[] = [
@@ -47,6 +48,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   dynamicSliceRule,
   dynamicUpdateSliceRule,
   gatherRule,
+  ...SCATTER_RULES,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);
