@@ -17,6 +17,8 @@ import { gatherRule } from "./lax/gather";
 import { padRule } from "./lax/pad";
 import { SCATTER_RULES } from "./lax/scatter";
 import { sliceRule } from "./lax/slice";
+import { sortRule } from "./lax/sort";
+import { approxTopKRule, topKRule } from "./lax/top_k";
 
 export const ALL_RULES: readonly LoweringRule[] = [
   ...ELEMENTWISE_RULES,
@@ -49,6 +51,9 @@ export const ALL_RULES: readonly LoweringRule[] = [
   dynamicUpdateSliceRule,
   gatherRule,
   ...SCATTER_RULES,
+  sortRule,
+  topKRule,
+  approxTopKRule,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);

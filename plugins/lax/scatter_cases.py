@@ -53,7 +53,7 @@ CASES = [
     Case("scatter_set_index_matrix", lambda x, i: x.at[i].set(0.0), [(4, 3), ints(2, 2)]),
     Case("scatter_set_symbolic_indices", lambda x, i, v: x.at[i].set(v), [(5, 2), ints("B"), ("B", 2)]),
     # vmap of x.at[i].set(v): a batching dim in place -> ScatterElements.
-    Case("scatter_vmap_set", jax.vmap(lambda x, i, v: x.at[i].set(v)), [("B", 4), ints("B"), ("B",)], expect_ops=["ScatterElements"]),
+    Case("scatter_vmap_set", jax.vmap(lambda x, i, v: x.at[i].set(v)), [("B", 4), ints("B"), ("B",)], dims=({"B": 5}, {"B": 9}), expect_ops=["ScatterElements"]),
     Case("scatter_vmap_add_clip", jax.vmap(lambda x, i, v: x.at[i].add(v, mode="clip")), [(3, 4), ints(3), (3,)], expect_ops=["ScatterElements"]),
     # vmap of dynamic_update_slice: batching dims with a window of 2 on the indexed dim (CLIP).
     Case("scatter_vmap_dynamic_update_slice", jax.vmap(lambda x, u, i: lax.dynamic_update_slice(x, u, (i,))), [(3, 5), (3, 2), ints(3)], expect_ops=["ScatterND"]),
