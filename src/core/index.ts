@@ -13,5 +13,8 @@ export * from "./lower/context";
 export * from "./lower/errors";
 export * from "./lower/lower";
 export * from "./lower/rule";
+export * from "./onnx/format-summary";
+export * from "./onnx/read-model";
+export * from "./onnx/summary";
 export * from "./serialize/chunks";
 export * from "./convert";
