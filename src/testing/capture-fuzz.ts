@@ -33,13 +33,13 @@ export interface Seed {
   readonly blobs: readonly Uint8Array[];
 }
 
-export function loadSeeds(): Seed[] {
+export function loadSeeds(dir = SEED_DIR): Seed[] {
   return fs
-    .readdirSync(SEED_DIR)
+    .readdirSync(dir)
     .filter((f) => f.endsWith(".j2o"))
     .sort()
     .map((f) => {
-      const bytes = new Uint8Array(fs.readFileSync(path.join(SEED_DIR, f)));
+      const bytes = new Uint8Array(fs.readFileSync(path.join(dir, f)));
       const raw = readContainer(bytes, (h) =>
         ((h as { buffers: { storage: string; byteLength: number }[] }).buffers ?? []).flatMap((b, index) => (b.storage === "inline" ? [{ index, size: b.byteLength }] : [])),
       );
