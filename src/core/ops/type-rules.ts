@@ -359,6 +359,8 @@ export const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map<string, TypeRul
   ["IsInf", (a) => [{ dtype: "bool", shape: input(a, 0).shape }]],
   ["Where", where],
   ["Cast", cast],
+  // BitCast (opset 26) reinterprets the bits: same shape, dtype from `to` as Cast.
+  ["BitCast", cast],
   ["MatMul", matmul],
   ["Einsum", einsum],
   ["Gemm", gemm],
