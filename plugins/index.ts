@@ -4,6 +4,7 @@ import { CALL_RULES } from "./control/call";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
+import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
 import { atan2Rule } from "./lax/atan2";
@@ -37,6 +38,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   concatenateRule,
   convGeneralDilatedRule,
   cumsumRule,
+  ...CUMULATIVE_RULES,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
   iotaRule,

@@ -31,6 +31,8 @@ const COMPUTE_IN: Readonly<Record<string, Partial<Record<DType, DType>>>> = {
   Min: { uint16: "int32", int16: "int32" },
   // Where's data inputs: bool, (u)int16 and uint64 have no kernel; int8 and uint32 none in wasm.
   Where: { bool: "uint8", int8: "int32", uint16: "int32", int16: "int32", uint32: "int64", uint64: "int64" },
+  Pad: { uint16: "int32", int16: "int32" },
+  CumProd: SUMS,
   // BitShift on uint16 has no wasm kernel; a left shift in uint32 truncates back exactly.
   BitShift: { uint16: "uint32" },
 };

@@ -346,7 +346,7 @@ const UNARY = [
   "Abs", "Neg", "Exp", "Log", "Tanh", "Sigmoid", "Sqrt", "Reciprocal", "Sign", "Erf", "Sin", "Cos",
   "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Floor", "Ceil", "Round",
   "Relu", "Identity", "Softplus", "Elu", "Selu", "LeakyRelu", "Gelu", "HardSigmoid", "Softmax",
-  "LogSoftmax", "Not", "BitwiseNot", "CumSum", "Clip", "Mish", "Softsign", "HardSwish",
+  "LogSoftmax", "Not", "BitwiseNot", "CumSum", "CumProd", "Clip", "Mish", "Softsign", "HardSwish",
 ];
 const BINARY = ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "BitShift", "And", "Or", "Xor", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "PRelu"];
 const COMPARE = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"];
