@@ -148,7 +148,7 @@ export class GraphViewer {
     fitButton.textContent = "Fit";
     fitButton.title = "Fit the graph to the view";
     fitButton.addEventListener("click", () => this.fit());
-    this.status = element("div", "j2o-status", main);
+    this.status = element("div", "j2o-viewer-status", main);
     this.inspector = element("aside", "j2o-inspector", this.root);
     this.inspector.setAttribute("aria-label", "Inspector");
 
