@@ -13,6 +13,7 @@ from . import __version__
 from ._errors import ConversionError
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, write_container
+from ._keys import physicalize_keys
 from ._modules import module_scopes, root_module, weight_names
 
 # Buffers up to this size travel with the header (the converter can read and fold them);
@@ -131,6 +132,8 @@ def capture(
                 kind="capture_failed",
             ) from e
         raise
+    # PRNG keys become their uint32 data (random_* traced through JAX's own key implementation).
+    closed = physicalize_keys(closed)
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
     n_out = len(closed.jaxpr.outvars)
