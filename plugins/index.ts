@@ -11,6 +11,7 @@ import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
 import { CUMULATIVE_RULES } from "./lax/cumulative";
+import { THREEFRY_RULES } from "./random/threefry";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
 import { atan2Rule } from "./lax/atan2";
@@ -53,6 +54,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   convGeneralDilatedRule,
   cumsumRule,
   ...CUMULATIVE_RULES,
+  ...THREEFRY_RULES,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
   iotaRule,
