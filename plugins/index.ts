@@ -12,6 +12,7 @@ import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
 import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { THREEFRY_RULES } from "./random/threefry";
+import { SPECIAL_RULES } from "./lax/special";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
 import { atan2Rule } from "./lax/atan2";
@@ -55,6 +56,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   cumsumRule,
   ...CUMULATIVE_RULES,
   ...THREEFRY_RULES,
+  ...SPECIAL_RULES,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
   iotaRule,
