@@ -34,7 +34,7 @@ def _reverse(xs):
 
 
 def _no_xs(x):
-    """scan without xs: a Loop with a trip count; ys stacked by the Loop."""
+    """scan without xs: a Scan over a dummy input that gives it its length."""
     return lax.scan(lambda c, _: (c * 1.1 + 1.0, c), x, None, length=6)
 
 
@@ -80,9 +80,9 @@ CASES = [
     Case("scan_counter_accumulator", _cumulative, [(7, "B", 3)], expect_ops=["Scan"]),
     Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"]),
     Case("scan_reverse", _reverse, [(6, 2, 3)], expect_ops=["Scan"]),
-    Case("scan_no_xs", _no_xs, [("B", 3)], expect_ops=["Loop"]),
-    Case("scan_no_xs_reverse", _no_xs_reverse, [(2,)], expect_ops=["Loop"]),
-    Case("fori_loop_static", _fori_static, [("B",)], expect_ops=["Loop"]),
+    Case("scan_no_xs", _no_xs, [("B", 3)], expect_ops=["Scan"]),
+    Case("scan_no_xs_reverse", _no_xs_reverse, [(2,)], expect_ops=["Scan"]),
+    Case("fori_loop_static", _fori_static, [("B",)], expect_ops=["Scan"]),
     Case("scan_length_1", _length(1), [(1, 3)]),
     Case("scan_length_0", _length(0), [(0, 3)]),
     Case("scan_jit_gelu_body", _nested_jit_in_body, [(4, "B", 3)]),

@@ -44,7 +44,7 @@ def test_node_count_follows_the_body_not_the_trip_count():
     small = to_onnx(_stepper(10), [(3,)])
     big = to_onnx(_stepper(1000), [(3,)])
     assert _count_nodes(big.graph) <= _count_nodes(small.graph)
-    assert any(n.op_type == "Loop" for n in big.graph.node)
+    assert any(n.op_type == "Scan" for n in big.graph.node)
 
 
 def test_bodies_have_value_info_and_source_lines():
