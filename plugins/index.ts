@@ -16,7 +16,15 @@ import { dimAsValueRule, iotaRule } from "./lax/iota";
 import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
-import { concatenateRule, squeezeRule, transposeRule } from "./lax/shape_ops";
+import { concatenateRule, revRule, splitRule, squeezeRule, stackRule, tileRule, transposeRule, unstackRule } from "./lax/shape_ops";
+import { dynamicSliceRule } from "./lax/dynamic_slice";
+import { dynamicUpdateSliceRule } from "./lax/dynamic_update_slice";
+import { gatherRule } from "./lax/gather";
+import { padRule } from "./lax/pad";
+import { SCATTER_RULES } from "./lax/scatter";
+import { sliceRule } from "./lax/slice";
+import { sortRule } from "./lax/sort";
+import { approxTopKRule, topKRule } from "./lax/top_k";
 
 export const ALL_RULES: readonly LoweringRule[] = [
   ...ELEMENTWISE_RULES,
@@ -43,6 +51,21 @@ export const ALL_RULES: readonly LoweringRule[] = [
   pureCallbackRule,
   ...EQUINOX_INTERNAL_RULES,
   maybeSetRule,
+  // Slicing, indexing and windows (issue 6, cov-indexing).
+  stackRule,
+  unstackRule,
+  tileRule,
+  splitRule,
+  revRule,
+  sliceRule,
+  padRule,
+  dynamicSliceRule,
+  dynamicUpdateSliceRule,
+  gatherRule,
+  ...SCATTER_RULES,
+  sortRule,
+  topKRule,
+  approxTopKRule,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);
