@@ -84,6 +84,15 @@ def _where(writer: CaptureWriter, e: Any) -> str:
     return f"{writer.files[src['file']]}:{src['line']} ({src['fn']})" if src else "<unknown source>"
 
 
+def _unconvertible(closed: Any) -> str | None:
+    """Why the program cannot convert after tracing (PRNG keys reaching an output), or None."""
+    try:
+        _check_dtypes(_drop_dead_code(closed))
+    except ConversionError as e:
+        return str(e).splitlines()[0].removeprefix("Cannot convert: ").rstrip(":")
+    return None
+
+
 def _check_dtypes(closed: Any) -> None:
     """Extended dtypes (PRNG keys) cannot go into ONNX; say where they come from."""
     bad = []
@@ -139,7 +148,7 @@ def capture(
             return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
 
     try:
-        closed = trace_with_switches(trace, dict(input_params or {}))
+        closed = trace_with_switches(trace, dict(input_params or {}), _unconvertible)
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(

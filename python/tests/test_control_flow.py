@@ -165,3 +165,36 @@ def test_other_python_callbacks_stop_the_conversion_naming_the_function():
 
     with pytest.raises(ConversionError, match=r"pure_callback calls the Python function .*host_side"):
         to_onnx(lambda x: jax.pure_callback(host_side, jax.ShapeDtypeStruct(x.shape, x.dtype), x), [(3,)])
+
+
+def test_a_switch_whose_other_trace_cannot_convert_is_fixed_with_a_warning():
+    from flax import nnx
+
+    from jax2onnx_lab._switches import StaticParamWarning
+
+    dropout = nnx.Dropout(0.5, rngs=nnx.Rngs(0))
+
+    def f(x, deterministic):
+        return dropout(x * 2.0, deterministic=deterministic)
+
+    with pytest.warns(StaticParamWarning, match=r"input_params\['deterministic'\].*cannot be joined.*deterministic=True"):
+        model = to_onnx(f, [(3,)], input_params={"deterministic": True})
+    assert [n.op_type for n in model.graph.node] == ["Mul"]
+
+
+def test_a_joined_trace_that_cannot_convert_falls_back_to_the_given_value():
+    """trace_with_switches asks the capture whether the joined program converts (PRNG keys that
+    reach an output do not); when not, the switch is fixed at its value with a warning."""
+    from jax2onnx_lab._switches import StaticParamWarning, flat_program, trace_with_switches
+
+    def f(x, flag):
+        return x * 2.0 if flag else x - 1.0
+
+    def trace(static, switches):
+        return jax.make_jaxpr(flat_program(f, 1, ["flag"], static, switches))(jnp.ones(3), True)
+
+    joined = trace_with_switches(trace, {"flag": True})
+    assert [e.primitive.name for e in joined.jaxpr.eqns] == ["convert_element_type", "cond"]
+    with pytest.warns(StaticParamWarning, match=r"input_params\['flag'\].*cannot convert \(it makes keys\).*flag=True"):
+        fixed = trace_with_switches(trace, {"flag": True}, lambda closed: "it makes keys" if len(closed.jaxpr.eqns) > 1 else None)
+    assert [e.primitive.name for e in fixed.jaxpr.eqns] == ["mul"]
