@@ -21,7 +21,6 @@ function fuzz(name: string, arbitrary: fc.Arbitrary<FuzzInput>): OnnxFuzzStats {
 
 describe("ONNX reader fuzzing", () => {
   it("starts from models that read", () => {
-    // "control" (cond/scan) converts since the control-flow rules: its model has If and Scan subgraphs.
     expect(seeds.map((s) => s.name)).toEqual(["cnn", "control", "mlp", "nested", "symbolic", "hand_made"]);
     const stats = newOnnxStats();
     for (const s of seeds) checkOnnx(stats, { bytes: s.bytes, how: s.name } as FuzzInput, MAX_MS_PER_INPUT);
