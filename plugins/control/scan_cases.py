@@ -80,6 +80,8 @@ CASES = [
     Case("scan_counter_accumulator", _cumulative, [(7, "B", 3)], expect_ops=["Scan"]),
     Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"]),
     Case("scan_reverse", _reverse, [(6, 2, 3)], expect_ops=["Scan"]),
+    # The scanned axis itself symbolic: `length` is a dim expression, the Scan takes it from xs.
+    Case("scan_symbolic_length", _reverse, [("T", "B", 3)], dims=({"T": 1, "B": 2}, {"T": 7, "B": 3}), expect_ops=["Scan"]),
     Case("scan_no_xs", _no_xs, [("B", 3)], expect_ops=["Scan"]),
     Case("scan_no_xs_reverse", _no_xs_reverse, [(2,)], expect_ops=["Scan"]),
     Case("fori_loop_static", _fori_static, [("B",)], expect_ops=["Scan"]),
