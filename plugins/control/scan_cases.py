@@ -76,6 +76,19 @@ def _float64_and_int(xs):
     return lax.scan(step, (jnp.float32(0), jnp.int32(1)), xs)
 
 
+_KERNEL = jnp.linspace(-0.3, 0.3, 3 * 3 * 2 * 2, dtype=jnp.float32).reshape(3, 3, 2, 2)
+
+
+def _conv_in_body(x):
+    """An NHWC/HWIO convolution stepped in a scan: its kernel's layout is folded once, outside the body."""
+
+    def step(h, _):
+        y = jax.lax.conv_general_dilated(h, _KERNEL, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        return jnp.tanh(y) + h, None
+
+    return jax.lax.scan(step, x, None, length=3)[0]
+
+
 CASES = [
     Case("scan_counter_accumulator", _cumulative, [(7, "B", 3)], expect_ops=["Scan"]),
     Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"]),
@@ -90,5 +103,6 @@ CASES = [
     Case("scan_jit_gelu_body", _nested_jit_in_body, [(4, "B", 3)]),
     Case("scan_cond_inside", _cond_in_scan, [(8, 3)], expect_ops=["Scan"]),
     Case("scan_int32_carry", _float64_and_int, [(5,)]),
+    Case("scan_conv_nhwc_body", _conv_in_body, [("B", 5, 5, 2)], expect_ops=["Scan"]),
     Case("lax_map", lambda xs: lax.map(lambda x: jnp.sum(x * x), xs), [(4, 3)]),
 ]
