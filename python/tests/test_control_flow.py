@@ -77,12 +77,22 @@ def test_a_primitive_without_a_rule_inside_a_body_is_named_with_its_line():
     assert "opaque_test_only" in str(e.value) and "test_control_flow.py" in str(e.value)
 
 
-def test_a_carry_that_changes_shape_is_refused_by_jax_naming_the_carry():
-    def f(x):
-        return lax.scan(lambda c, _: (jnp.concatenate([c, c]), None), x, None, length=3)[0]
+def test_a_carry_that_changes_shape_stops_naming_the_loop_and_the_line():
+    from jax2onnx_lab import ConversionError
 
-    with pytest.raises(TypeError, match="carry"):
-        to_onnx(f, [(3,)])
+    def grows(c, _):
+        return jnp.concatenate([c, c]), None
+
+    def scanned(x):
+        return lax.scan(grows, x, None, length=3)[0]  # LINE-LOOP
+
+    def looped(x):
+        return lax.while_loop(lambda c: c.sum() < 9, lambda c: grows(c, 0)[0], x)  # LINE-LOOP
+
+    lines = [i for i, text in enumerate(open(__file__), 1) if "# LINE-LOOP" in text and "lines = " not in text]
+    for program, name, line in ((scanned, "scan", lines[0]), (looped, "while_loop", lines[1])):
+        with pytest.raises(ConversionError, match=rf"{name} needs the same shapes .* at .*test_control_flow.py:{line} \({program.__name__}\)"):
+            to_onnx(program, [(3,)])
 
 
 def _normalize(x, train):
