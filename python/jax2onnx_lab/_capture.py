@@ -106,9 +106,10 @@ def _where(writer: CaptureWriter, e: Any) -> str:
 
 
 def _unconvertible(closed: Any) -> str | None:
-    """Why the program cannot convert after tracing (PRNG keys reaching an output), or None."""
+    """Why the program cannot convert after tracing (the same steps as capture: a key use that
+    cannot become uint32 data, a non-numeric value left), or None."""
     try:
-        _check_dtypes(_drop_dead_code(closed))
+        _check_dtypes(physicalize_keys(_drop_dead_code(closed)))
     except ConversionError as e:
         return str(e).splitlines()[0].removeprefix("Cannot convert: ").rstrip(":")
     return None
