@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 from typing import Any, Callable, Mapping, Sequence
 
 import jax
@@ -52,6 +53,22 @@ class Capture:
         return header, list(self.buffers)
 
 
+# JAX's refusal of a loop carry (or cond branches) whose type changes: scan, while_loop, cond.
+_LOOP_TYPE_ERROR = re.compile(r"(scan|while_loop) body function carry input and carry output must have equal types|cond branches must have equal output types")
+
+
+def _user_frame(e: BaseException) -> str:
+    """The innermost frame of the user's own code in the exception's traceback."""
+    found = "<unknown source>"
+    tb = e.__traceback__
+    while tb is not None:
+        path = tb.tb_frame.f_code.co_filename
+        if not is_library_file(path) and not path.startswith("<"):
+            found = f"{_relative(path)}:{tb.tb_lineno} ({tb.tb_frame.f_code.co_name})"
+        tb = tb.tb_next
+    return found
+
+
 def _default_name(fn: Callable[..., Any]) -> str:
     target = fn.func if isinstance(fn, functools.partial) else fn
     name = getattr(target, "__name__", None) or type(target).__name__
@@ -74,15 +91,28 @@ def _user_line(writer: CaptureWriter, e: Any) -> str | None:
     src = writer.source(e.source_info).get("src")
     if not src or is_library_file(writer.files[src["file"]]):
         return None
-    # Relative to the working directory when inside it, as node metadata is.
-    path = writer.files[src["file"]]
+    return f"{_relative(writer.files[src['file']])}:{src['line']} ({src['fn']})"
+
+
+def _relative(path: str) -> str:
+    """Relative to the working directory when inside it, as node metadata is."""
     here = os.getcwd() + os.sep
-    return f"{path[len(here):] if path.startswith(here) else path}:{src['line']} ({src['fn']})"
+    return path[len(here) :] if path.startswith(here) else path
 
 
 def _where(writer: CaptureWriter, e: Any) -> str:
     src = writer.source(e.source_info).get("src")
     return f"{writer.files[src['file']]}:{src['line']} ({src['fn']})" if src else "<unknown source>"
+
+
+def _unconvertible(closed: Any) -> str | None:
+    """Why the program cannot convert after tracing (the same steps as capture: a key use that
+    cannot become uint32 data, a non-numeric value left), or None."""
+    try:
+        _check_dtypes(physicalize_keys(_drop_dead_code(closed)))
+    except ConversionError as e:
+        return str(e).splitlines()[0].removeprefix("Cannot convert: ").rstrip(":")
+    return None
 
 
 def _check_dtypes(closed: Any) -> None:
@@ -140,7 +170,7 @@ def capture(
             return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
 
     try:
-        closed = trace_with_switches(trace, dict(input_params or {}))
+        closed = trace_with_switches(trace, dict(input_params or {}), _unconvertible)
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(
@@ -148,6 +178,12 @@ def capture(
                 "(BatchNorm updating batch statistics or Dropout drawing random numbers: training mode). "
                 "Call model.eval() (Flax NNX) or use eqx.nn.inference_mode(model) before converting.\n"
                 f"Flax said: {e}",
+                kind="capture_failed",
+            ) from e
+        if isinstance(e, TypeError) and _LOOP_TYPE_ERROR.match(str(e)):
+            raise ConversionError(
+                f"Cannot convert {_default_name(fn)}: {str(e).splitlines()[0].split(' ')[0]} needs the same shapes and dtypes "
+                f"in every iteration (branch), which ONNX Loop, Scan and If need too, at {_user_frame(e)}.\nJAX said: {e}",
                 kind="capture_failed",
             ) from e
         if not isinstance(e, CONCRETIZATION_ERRORS):
