@@ -1,6 +1,12 @@
 /** The default rule registry: every lowering rule the converter ships. */
 import { makeRegistry, type LoweringRule } from "../src/core";
 import { CALL_RULES } from "./control/call";
+import { condRule } from "./control/cond";
+import { scanRule } from "./control/scan";
+import { pureCallbackRule } from "./control/pure_callback";
+import { whileRule } from "./control/while";
+import { EQUINOX_INTERNAL_RULES } from "./equinox/internal";
+import { maybeSetRule } from "./equinox/maybe_set";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
@@ -39,6 +45,12 @@ export const ALL_RULES: readonly LoweringRule[] = [
   iotaRule,
   dimAsValueRule,
   ...CALL_RULES,
+  condRule,
+  whileRule,
+  scanRule,
+  pureCallbackRule,
+  ...EQUINOX_INTERNAL_RULES,
+  maybeSetRule,
   // Slicing, indexing and windows (issue 6, cov-indexing).
   stackRule,
   unstackRule,
