@@ -56,4 +56,12 @@ CASES = [
     Case("max_window_int8", _window(np.int8(-128), lax.max, (1, 2, 2), (1, 2, 2)), [jax.ShapeDtypeStruct((2, 4, 4), jnp.int8)], expect_ops=["MaxPool"]),
     Case("max_window_bool", _window(False, lax.max, (2, 2)), [jax.ShapeDtypeStruct((3, 4), jnp.bool_)]),
     Case("min_window_int16_base_dilation", _window(np.int16(32767), lax.min, (2,), base_dilation=(2,)), [jax.ShapeDtypeStruct((5,), jnp.int16)]),
+    # The generic reduce_window: a reducer jaxpr of one binary op; init joins every window.
+    Case("reduce_window_mul", _window(1.0, lax.mul, (2, 2), (1, 2)), [("B", 6)], expect_ops=["Mul"]),
+    Case("reduce_window_mul_padded", _window(1.0, lax.mul, (3,), padding=((1, 1),)), [(5,)]),
+    Case("reduce_window_or_bool", _window(False, lax.bitwise_or, (2,), (2,)), [jax.ShapeDtypeStruct((6,), jnp.bool_)]),
+    Case("reduce_window_and_int32", _window(np.int32(-1), lax.bitwise_and, (1, 3)), [jax.ShapeDtypeStruct((2, 5), jnp.int32)]),
+    # A non-identity init joins every window once; padding and dilation holes are skipped (XLA).
+    Case("reduce_window_add_nonidentity_init", lambda x: lax.reduce_window(x, 2.0, lambda a, b: a + b, (2,), (1,), ((1, 0),)), [(4,)]),
+    Case("reduce_window_max_init_base_dilation", _window(0.5, lax.max, (3,), base_dilation=(2,)), [(4,)]),
 ]
