@@ -9,6 +9,7 @@ rest exercises each mode's clamping or filling against JAX itself.
 import jax
 import jax.numpy as jnp
 import numpy as np
+from flax import nnx
 from jax import lax
 
 from jax2onnx_lab.testing import Case
@@ -81,4 +82,6 @@ CASES = [
     Case("gather_empty_indices", lambda x, i: x[i], [(4, 3), ints(0)]),
     Case("gather_empty_rows", lambda x, i: x[:, i], [(0, 4), ints(2)]),
     Case("gather_1d", lambda x, i: x[i], [(5,), ints("B")]),
+    # An embedding lookup (nnx.Embed is jnp.take on the table, fill mode).
+    Case("gather_nnx_embed", nnx.Embed(10, 4, rngs=nnx.Rngs(0)), [ints("B", 3)]),
 ]

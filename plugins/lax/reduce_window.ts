@@ -18,8 +18,7 @@
  * an axis the window's k elements are k strided Slices of the padded input (element j of every
  * window at start j * dilation, step stride), combined elementwise.
  */
-import { isFloat, type Dim, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { inversePerm, isIdentityPerm } from "../../src/core";
+import { dtypeByteSize, inversePerm, isFloat, isIdentityPerm, isUnsignedInt, type Dim, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { dilateAxis, padEnds } from "../shared/dilate";
 import { castTo } from "../shared/kernel_dtypes";
 
@@ -38,8 +37,8 @@ function identity(kind: Kind, dtype: DType): number | bigint | boolean {
   const low = kind === "max";
   if (dtype === "bool") return !low;
   if (isFloat(dtype)) return low ? -Infinity : Infinity;
-  const bits = BigInt(Number(dtype.replace(/\D/g, "")));
-  if (dtype.startsWith("u")) return low ? 0 : 2n ** bits - 1n;
+  const bits = BigInt(8 * dtypeByteSize(dtype));
+  if (isUnsignedInt(dtype)) return low ? 0 : 2n ** bits - 1n;
   return low ? -(2n ** (bits - 1n)) : 2n ** (bits - 1n) - 1n;
 }
 
@@ -183,7 +182,7 @@ function combineIdentity(op: Combine, dtype: DType): number | bigint | boolean {
     case "Add": case "Or": case "BitwiseOr": case "Xor": case "BitwiseXor": return dtype === "bool" ? false : 0;
     case "Mul": return 1;
     case "And": return true;
-    case "BitwiseAnd": return dtype.startsWith("u") ? identity("min", dtype) : -1;
+    case "BitwiseAnd": return isUnsignedInt(dtype) ? identity("min", dtype) : -1;
     case "Max": return identity("max", dtype);
     case "Min": return identity("min", dtype);
   }

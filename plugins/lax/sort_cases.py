@@ -27,6 +27,8 @@ def ints(*shape):
 CASES = [
     Case("sort", lambda x: jnp.sort(x, axis=-1), [("B", 6)], expect_ops=["TopK"]),
     Case("sort_axis0", lambda x: jnp.sort(x, axis=0), [(5, "B")]),
+    # Along a symbolic axis: TopK's k is the axis size, read from the input's shape.
+    Case("sort_symbolic_axis", lambda x: jnp.argsort(x, axis=0), [("B", 2)], dims=({"B": 1}, {"B": 6})),
     Case("sort_special_floats", lambda x: jnp.sort(x), [(3, 9)], sample=special_floats),
     Case("sort_descending", lambda x: jnp.sort(x, descending=True), [(2, 7)], sample=special_floats),
     Case("sort_int32", lambda x: jnp.sort(x, axis=1), [ints(3, 8)]),
