@@ -84,4 +84,8 @@ CASES = [
     Case("gather_1d", lambda x, i: x[i], [(5,), ints("B")]),
     # An embedding lookup (nnx.Embed is jnp.take on the table, fill mode).
     Case("gather_nnx_embed", nnx.Embed(10, 4, rngs=nnx.Rngs(0)), [ints("B", 3)]),
+    Case("gather_take_wrap", lambda x, i: jnp.take(x, i, mode="wrap"), [(5,), ints(4)]),
+    Case("gather_triu_indices", lambda x: x[jnp.triu_indices(3)], [(3, 3)]),
+    Case("gather_static_bool_mask", lambda x: x[np.array([True, False, True])], [(3, 2)]),
+    Case("gather_repeat_array", lambda x: jnp.repeat(x, np.array([1, 2, 0]), axis=0, total_repeat_length=3), [(3, 2)]),
 ]
