@@ -161,9 +161,8 @@ def capture(
                 kind="capture_failed",
             ) from e
         raise
-    # Keys that reach no output are dropped first (control-flow); those that remain become their
-    # uint32 data (random_* traced through JAX's own key implementation).
     closed = _drop_dead_code(closed)
+    # PRNG keys become their uint32 data (random_* traced through JAX's own key implementation).
     closed = physicalize_keys(closed)
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})

@@ -69,7 +69,7 @@ def _apply_to_data(eqn: core.JaxprEqn, invals: Sequence[Any]) -> list[Any]:
     """A primitive that only moves keys around, applied to their data (vmapped over the key axis)."""
     if not all(_is_key(v.aval) for v in eqn.outvars):
         raise ConversionError(
-            f"Cannot convert: {eqn.primitive.name} computes a non-key value from PRNG keys; "
+            f"Cannot convert: {eqn.primitive.name} at {source_info_util.summarize(eqn.source_info)} computes a non-key value from PRNG keys; "
             "only moving keys around (slicing, reshaping, selecting) is supported besides jax.random's own functions.",
             kind="capture_failed",
         )
@@ -132,7 +132,7 @@ def _eval_eqn(eqn: core.JaxprEqn, invals: list[Any]) -> list[Any]:
         return _eval(closed.jaxpr, closed.consts, invals)
     if name in _CONTROL_FLOW or list(core.jaxprs_in_params(eqn.params)):
         raise ConversionError(
-            f"Cannot convert: PRNG keys pass through {name}, which is not supported yet; "
+            f"Cannot convert: PRNG keys pass through {name} at {source_info_util.summarize(eqn.source_info)}, which is not supported yet; "
             "split the keys outside the loop or branch, or pass key data (jax.random.key_data) instead.",
             kind="capture_failed",
         )
