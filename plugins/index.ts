@@ -23,7 +23,7 @@ import { convertElementTypeRule } from "./lax/convert_element_type";
 import { nextafterRule } from "./lax/nextafter";
 import { TOTAL_ORDER_RULES } from "./lax/total_order";
 import { dimAsValueRule, iotaRule } from "./lax/iota";
-import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
+import { REDUCE_WINDOW_RULES, reduceWindowRule } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
 import { concatenateRule, revRule, splitRule, squeezeRule, stackRule, tileRule, transposeRule, unstackRule } from "./lax/shape_ops";
@@ -85,6 +85,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   sortRule,
   topKRule,
   approxTopKRule,
+  reduceWindowRule,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);

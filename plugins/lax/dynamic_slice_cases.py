@@ -28,4 +28,5 @@ CASES = [
     Case("dynamic_slice_bool", lambda x, i: lax.dynamic_slice(x, (i,), (3,)), [jax.ShapeDtypeStruct((5,), jnp.bool_), I32]),
     Case("dynamic_slice_empty", lambda x, i: lax.dynamic_slice(x, (i, 0), (0, 2)), [(3, 2), I32]),
     Case("dynamic_slice_whole", lambda x, i: lax.dynamic_slice(x, (i,), (4,)), [(4,), I32]),
+    Case("dynamic_slice_roll_traced", lambda x, s: jnp.roll(x, s, axis=1), [(3, 5), I32]),
 ]

@@ -23,4 +23,5 @@ CASES = [
     # x.at[i].set(v) with a scalar traced i is a scatter in JAX; x.at[i:i+2] is not expressible, so
     # lax.dynamic_update_index_in_dim covers the row form.
     Case("dynamic_update_index_in_dim", lambda x, r, i: lax.dynamic_update_index_in_dim(x, r, i, 0), [("B", 3), (3,), I32], dims=({"B": 2}, {"B": 4})),
+    Case("dynamic_update_slice_scalar", lambda x, u: lax.dynamic_update_slice(x, u, ()), [(), ()]),
 ]

@@ -9,6 +9,7 @@ rest exercises each mode's clamping or filling against JAX itself.
 import jax
 import jax.numpy as jnp
 import numpy as np
+from flax import nnx
 from jax import lax
 
 from jax2onnx_lab.testing import Case
@@ -81,4 +82,10 @@ CASES = [
     Case("gather_empty_indices", lambda x, i: x[i], [(4, 3), ints(0)]),
     Case("gather_empty_rows", lambda x, i: x[:, i], [(0, 4), ints(2)]),
     Case("gather_1d", lambda x, i: x[i], [(5,), ints("B")]),
+    # An embedding lookup (nnx.Embed is jnp.take on the table, fill mode).
+    Case("gather_nnx_embed", nnx.Embed(10, 4, rngs=nnx.Rngs(0)), [ints("B", 3)]),
+    Case("gather_take_wrap", lambda x, i: jnp.take(x, i, mode="wrap"), [(5,), ints(4)]),
+    Case("gather_triu_indices", lambda x: x[jnp.triu_indices(3)], [(3, 3)]),
+    Case("gather_static_bool_mask", lambda x: x[np.array([True, False, True])], [(3, 2)]),
+    Case("gather_repeat_array", lambda x: jnp.repeat(x, np.array([1, 2, 0]), axis=0, total_repeat_length=3), [(3, 2)]),
 ]
