@@ -1,5 +1,9 @@
 /** The default rule registry: every lowering rule the converter ships. */
 import { makeRegistry, type LoweringRule } from "../src/core";
+import { complexConvGeneralDilatedRule } from "./complex/conv_general_dilated";
+import { complexDotGeneralRule } from "./complex/dot_general";
+import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
+import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
 import { CALL_RULES } from "./control/call";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
@@ -33,4 +37,17 @@ export const ALL_RULES: readonly LoweringRule[] = [
   ...CALL_RULES,
 ];
 
-export const defaultRegistry = makeRegistry(ALL_RULES);
+/**
+ * The complex table (docs/complex.md): rules for eqns with a complex input or output. Layout
+ * primitives the real table has a rule for get a componentwise one (plugins/complex/layout.ts).
+ */
+const realPrimitives = new Set(ALL_RULES.map((r) => r.primitive));
+export const COMPLEX_RULES: readonly LoweringRule[] = [
+  ...COMPLEX_ELEMENTWISE_RULES,
+  ...COMPLEX_LAYOUT_RULES,
+  complexDotGeneralRule,
+  complexConvGeneralDilatedRule,
+  ...COMPONENTWISE_PRIMITIVES.filter((p) => realPrimitives.has(p)).map(componentwise),
+];
+
+export const defaultRegistry = makeRegistry(ALL_RULES, COMPLEX_RULES);

@@ -9,7 +9,7 @@
 The test suite converts every case, checks it with ``onnx.checker`` (full check), runs it in
 onnxruntime and onnxruntime-web, and compares with JAX at each entry of ``dims``.
 
-Every case with a float32 input (a shape tuple or a float32 ``jax.ShapeDtypeStruct``) also runs
+Every case with a float32 or complex64 input (a shape tuple or a ``jax.ShapeDtypeStruct``) also runs
 as a float64 twin (``<name>_f64``, see ``float64_twin``): under ``jax_enable_x64``, converted with
 ``enable_double_precision=True``, compared at ``rtol64``/``atol64``. ``float64=False`` opts a case
 out (say why beside it); ``x64=True`` runs a hand-written case under ``jax_enable_x64`` only.
@@ -53,20 +53,24 @@ class Case:
     expect_ops64: Sequence[str] = ()
 
 
-def _is_float32_spec(spec: Any) -> bool:
+_DOUBLE = {np.dtype(np.float32): np.dtype(np.float64), np.dtype(np.complex64): np.dtype(np.complex128)}
+
+
+def _is_single_precision_spec(spec: Any) -> bool:
     if hasattr(spec, "shape") and hasattr(spec, "dtype"):
-        return np.dtype(spec.dtype) == np.float32
+        return np.dtype(spec.dtype) in _DOUBLE
     return isinstance(spec, (tuple, list))
 
 
 def float64_twin(case: Case) -> Case | None:
-    """The case again in float64: float32 inputs become float64 and it runs under x64."""
-    wanted = case.float64 if case.float64 is not None else any(_is_float32_spec(s) for s in case.inputs)
+    """The case again in float64: float32 (complex64) inputs become float64 (complex128) and it
+    runs under x64."""
+    wanted = case.float64 if case.float64 is not None else any(_is_single_precision_spec(s) for s in case.inputs)
     if not wanted or case.x64:
         return None
     import jax
 
-    inputs = [jax.ShapeDtypeStruct(s.shape, np.float64) if hasattr(s, "dtype") and np.dtype(s.dtype) == np.float32 else s for s in case.inputs]
+    inputs = [jax.ShapeDtypeStruct(s.shape, _DOUBLE[np.dtype(s.dtype)]) if hasattr(s, "dtype") and np.dtype(s.dtype) in _DOUBLE else s for s in case.inputs]
     return dataclasses.replace(case, name=f"{case.name}_f64", inputs=inputs, x64=True, rtol=case.rtol64, atol=case.atol64, float64=False, expect_ops=case.expect_ops64)
 
 
