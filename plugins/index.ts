@@ -5,6 +5,16 @@ import { complexDotGeneralRule } from "./complex/dot_general";
 import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
 import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
 import { CALL_RULES } from "./control/call";
+import { choleskyRule } from "./linalg/cholesky";
+import { customLinearSolveRule } from "./linalg/custom_linear_solve";
+import { luRule } from "./linalg/lu";
+import { triangularSolveRule } from "./linalg/triangular_solve";
+import { condRule } from "./control/cond";
+import { scanRule } from "./control/scan";
+import { pureCallbackRule } from "./control/pure_callback";
+import { whileRule } from "./control/while";
+import { EQUINOX_INTERNAL_RULES } from "./equinox/internal";
+import { maybeSetRule } from "./equinox/maybe_set";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
@@ -14,9 +24,21 @@ import { dimAsValueRule, iotaRule } from "./lax/iota";
 import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
-import { concatenateRule, squeezeRule, transposeRule } from "./lax/shape_ops";
+import { concatenateRule, revRule, splitRule, squeezeRule, stackRule, tileRule, transposeRule, unstackRule } from "./lax/shape_ops";
+import { dynamicSliceRule } from "./lax/dynamic_slice";
+import { dynamicUpdateSliceRule } from "./lax/dynamic_update_slice";
+import { gatherRule } from "./lax/gather";
+import { padRule } from "./lax/pad";
+import { SCATTER_RULES } from "./lax/scatter";
+import { sliceRule } from "./lax/slice";
+import { sortRule } from "./lax/sort";
+import { approxTopKRule, topKRule } from "./lax/top_k";
 
 export const ALL_RULES: readonly LoweringRule[] = [
+  choleskyRule,
+  triangularSolveRule,
+  customLinearSolveRule,
+  luRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,
@@ -35,6 +57,27 @@ export const ALL_RULES: readonly LoweringRule[] = [
   iotaRule,
   dimAsValueRule,
   ...CALL_RULES,
+  condRule,
+  whileRule,
+  scanRule,
+  pureCallbackRule,
+  ...EQUINOX_INTERNAL_RULES,
+  maybeSetRule,
+  // Slicing, indexing and windows (issue 6, cov-indexing).
+  stackRule,
+  unstackRule,
+  tileRule,
+  splitRule,
+  revRule,
+  sliceRule,
+  padRule,
+  dynamicSliceRule,
+  dynamicUpdateSliceRule,
+  gatherRule,
+  ...SCATTER_RULES,
+  sortRule,
+  topKRule,
+  approxTopKRule,
 ];
 
 /**
