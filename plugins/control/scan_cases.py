@@ -78,7 +78,9 @@ def _float64_and_int(xs):
 
 CASES = [
     Case("scan_counter_accumulator", _cumulative, [(7, "B", 3)], expect_ops=["Scan"]),
-    Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"]),
+    # No x64 twin: jax.jit of this program differs from eager JAX (and numpy) by 3e-8 under x64
+    # (XLA's fused float32 linspace), while ONNX matches eager JAX to 1e-16.
+    Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"], float64=False),
     Case("scan_reverse", _reverse, [(6, 2, 3)], expect_ops=["Scan"]),
     Case("scan_no_xs", _no_xs, [("B", 3)], expect_ops=["Loop"]),
     Case("scan_no_xs_reverse", _no_xs_reverse, [(2,)], expect_ops=["Loop"]),
