@@ -105,7 +105,8 @@ def _check_conversion(fn, inputs, ort_web, dims, input_params, rtol, atol, sampl
         for spec in inputs:
             shape, dtype = spec_shape_dtype(spec, np.float64 if x64 else np.float32)
             concrete = resolve_shape(shape, sizes)
-            xs.append(sample(rng, concrete, dtype) if sample and np.issubdtype(dtype, np.floating) else random_array(concrete, dtype, rng))
+            sampled = sample is not None and (np.issubdtype(dtype, np.floating) or getattr(sample, "all_dtypes", False))
+            xs.append(sample(rng, concrete, dtype) if sampled else random_array(concrete, dtype, rng))
         params = {k2: np.asarray(v) for k2, v in (input_params or {}).items()}
         expected = [np.asarray(y) for y in jax.tree_util.tree_leaves(jitted(*xs))]
         feeds = dict(zip(names, [complex_to_pairs(x) for x in [*xs, *(_as_jax_dtype(v) for v in params.values())]]))

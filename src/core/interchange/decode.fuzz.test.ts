@@ -29,7 +29,7 @@ describe("capture fuzzing", () => {
     expect(seeds.map((s) => s.name)).toEqual(["cnn", "control", "mlp", "nested", "symbolic"]);
     const stats = newStats();
     for (const s of seeds) checkCapture(stats, s.bytes, MAX_MS_PER_INPUT);
-    // Every seed converts (control's cond/scan have rules since the control-flow merge).
+    // Every seed converts (control's cond/scan included, since the control-flow rules landed).
     expect(stats.outcomes).toEqual({ rejected: 0, not_convertible: 0, converted: 5, internal: 0 });
   });
 

@@ -387,7 +387,7 @@ const UNARY = [
   "Abs", "Neg", "Exp", "Log", "Tanh", "Sigmoid", "Sqrt", "Reciprocal", "Sign", "Erf", "Sin", "Cos",
   "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Floor", "Ceil", "Round",
   "Relu", "Identity", "Softplus", "Elu", "Selu", "LeakyRelu", "Gelu", "HardSigmoid", "Softmax",
-  "LogSoftmax", "Not", "BitwiseNot", "CumSum", "Clip", "Mish", "Softsign", "HardSwish",
+  "LogSoftmax", "Not", "BitwiseNot", "CumSum", "CumProd", "Clip", "Mish", "Softsign", "HardSwish",
 ];
 const BINARY = ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "BitShift", "And", "Or", "Xor", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "PRelu"];
 const COMPARE = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"];
@@ -400,6 +400,8 @@ export const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map<string, TypeRul
   ["IsInf", (a) => [{ dtype: "bool", shape: input(a, 0).shape }]],
   ["Where", where],
   ["Cast", cast],
+  // BitCast (opset 26) reinterprets the bits: same shape, dtype from `to` as Cast.
+  ["BitCast", cast],
   ["MatMul", matmul],
   ["Einsum", einsum],
   ["Gemm", gemm],
