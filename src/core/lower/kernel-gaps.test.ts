@@ -1,10 +1,11 @@
-import { GraphBuilder } from "../ir/builder";
+import { GraphBuilder, type AttrInput } from "../ir/builder";
+import type { Value } from "../ir/ir";
 import { KERNEL_GAPS, emitWithKernel, hasKernel } from "./kernel-gaps";
 
 const f64 = (...shape: (number | string)[]) => ({ dtype: "float64" as const, shape });
 
 /** Inputs and attributes that make each gap op well-formed. */
-function example(b: GraphBuilder, op: string) {
+function example(b: GraphBuilder, op: string): { inputs: Value[]; attrs: Record<string, AttrInput> } {
   if (op === "Conv") return { inputs: [b.addInput("x", f64("B", 2, 5, 5)), b.addInput("w", f64(4, 1, 3, 3)), b.addInput("bias", f64(4))], attrs: { kernel_shape: [3, 3], pads: [1, 0, 1, 2], strides: [2, 1], group: 2 } };
   if (op === "AveragePool") return { inputs: [b.addInput("x", f64("B", 2, 5, 5))], attrs: { kernel_shape: [2, 3], pads: [1, 1, 0, 1], count_include_pad: 0 } };
   return { inputs: [b.addInput("x", f64("B", 3))], attrs: {} };
