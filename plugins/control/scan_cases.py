@@ -91,7 +91,9 @@ def _conv_in_body(x):
 
 CASES = [
     Case("scan_counter_accumulator", _cumulative, [(7, "B", 3)], expect_ops=["Scan"]),
-    Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"]),
+    # No x64 twin: jax.jit of this program differs from eager JAX (and numpy) by 3e-8 under x64
+    # (XLA's fused float32 linspace), while ONNX matches eager JAX to 1e-16.
+    Case("scan_rnn_symbolic_batch", _rnn, [(5, "B", 4), ("B", 4)], expect_ops=["Scan"], float64=False),
     Case("scan_reverse", _reverse, [(6, 2, 3)], expect_ops=["Scan"]),
     # The scanned axis itself symbolic: `length` is a dim expression, the Scan takes it from xs.
     Case("scan_symbolic_length", _reverse, [("T", "B", 3)], dims=({"T": 1, "B": 2}, {"T": 7, "B": 3}), expect_ops=["Scan"]),

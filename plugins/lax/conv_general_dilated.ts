@@ -63,49 +63,52 @@ function convTransposeFit(strides: readonly number[], dilation: readonly number[
 export const convGeneralDilatedRule: LoweringRule = {
   primitive: "conv_general_dilated",
   onnxOps: ["Transpose", "Conv", "ConvTranspose", "Pad", "Unsqueeze", "Reshape", "Slice"],
-  lower(ctx) {
-    const p = ctx.params;
-    const dn = p.structFields("dimension_numbers", "ConvDimensionNumbers");
-    const [lhsSpec, rhsSpec, outSpec] = [dn.ints("lhs_spec"), dn.ints("rhs_spec"), dn.ints("out_spec")];
-    const lhsDilation = p.ints("lhs_dilation");
-    const batchGroups = p.int("batch_group_count");
-    const padding = p.tuple("padding").map((_, i) => p.ints("padding", i));
-    const toLayout = (v: Value, perm: readonly number[]): Value => (isIdentityPerm(perm) ? v : ctx.op("Transpose", [v], { perm }));
-    let x = toLayout(ctx.input(0), lhsSpec);
-    const w = toLayout(ctx.input(1), rhsSpec);
-    const kernel = w.type.shape.slice(2).map((d) => (typeof d === "number" ? d : ctx.fail("kernel spatial dims must be static")));
-    const fit = lhsDilation.some((d) => d > 1) && batchGroups === 1 ? convTransposeFit(p.ints("window_strides"), p.ints("rhs_dilation"), padding, kernel, lhsDilation) : null;
-    if (fit) {
-      const groups = p.int("feature_group_count");
-      const type = { dtype: x.type.dtype, shape: outSpec.map((d) => ctx.outAval().shape[d]) };
-      const y = ctx.op("ConvTranspose", [x, transposedKernel(ctx, w, groups)], {
-        strides: lhsDilation,
-        dilations: p.ints("rhs_dilation"),
-        pads: fit.pads,
-        ...(fit.outputPadding.some((q) => q > 0) ? { output_padding: fit.outputPadding } : {}),
-        group: groups,
-        kernel_shape: kernel,
-      }, { types: [type] });
-      return toLayout(y, inversePerm(outSpec));
-    }
-    const zero = ctx.scalar(0, x.type.dtype);
-    lhsDilation.forEach((d, i) => {
-      if (d > 1) x = dilateAxis(ctx, x, zero, 2 + i, d - 1);
-    });
-    let pads = [...padding.map(([lo]) => lo), ...padding.map(([, hi]) => hi)];
-    if (lhsDilation.some((d) => d > 1) || pads.some((q) => q < 0)) {
-      // Pad / crop the dilated input, so Conv's own pads stay zero.
-      x = padEnds(ctx, x, zero, [0, 0, ...padding.map(([lo]) => lo)], [0, 0, ...padding.map(([, hi]) => hi)]);
-      pads = pads.map(() => 0);
-    }
-    if (batchGroups > 1) x = batchGroupsToChannels(ctx, x, batchGroups);
-    const y = ctx.op("Conv", [x, w], {
-      strides: p.ints("window_strides"),
-      dilations: p.ints("rhs_dilation"),
-      pads,
-      group: batchGroups > 1 ? batchGroups : p.int("feature_group_count"),
-      kernel_shape: kernel,
-    });
-    return toLayout(y, inversePerm(outSpec));
-  },
+  lower: (ctx) => lowerConvGeneralDilated(ctx, ctx.input(0), ctx.input(1)),
 };
+
+/** The convolution of two real values with the eqn's params (complex rules call it on parts). */
+export function lowerConvGeneralDilated(ctx: LoweringContext, lhs: Value, rhs: Value): Value {
+  const p = ctx.params;
+  const dn = p.structFields("dimension_numbers", "ConvDimensionNumbers");
+  const [lhsSpec, rhsSpec, outSpec] = [dn.ints("lhs_spec"), dn.ints("rhs_spec"), dn.ints("out_spec")];
+  const lhsDilation = p.ints("lhs_dilation");
+  const batchGroups = p.int("batch_group_count");
+  const padding = p.tuple("padding").map((_, i) => p.ints("padding", i));
+  const toLayout = (v: Value, perm: readonly number[]): Value => (isIdentityPerm(perm) ? v : ctx.op("Transpose", [v], { perm }));
+  let x = toLayout(lhs, lhsSpec);
+  const w = toLayout(rhs, rhsSpec);
+  const kernel = w.type.shape.slice(2).map((d) => (typeof d === "number" ? d : ctx.fail("kernel spatial dims must be static")));
+  const fit = lhsDilation.some((d) => d > 1) && batchGroups === 1 ? convTransposeFit(p.ints("window_strides"), p.ints("rhs_dilation"), padding, kernel, lhsDilation) : null;
+  if (fit) {
+    const groups = p.int("feature_group_count");
+    const type = { dtype: x.type.dtype, shape: outSpec.map((d) => ctx.outAval().shape[d]) };
+    const y = ctx.op("ConvTranspose", [x, transposedKernel(ctx, w, groups)], {
+      strides: lhsDilation,
+      dilations: p.ints("rhs_dilation"),
+      pads: fit.pads,
+      ...(fit.outputPadding.some((q) => q > 0) ? { output_padding: fit.outputPadding } : {}),
+      group: groups,
+      kernel_shape: kernel,
+    }, { types: [type] });
+    return toLayout(y, inversePerm(outSpec));
+  }
+  const zero = ctx.scalar(0, x.type.dtype);
+  lhsDilation.forEach((d, i) => {
+    if (d > 1) x = dilateAxis(ctx, x, zero, 2 + i, d - 1);
+  });
+  let pads = [...padding.map(([lo]) => lo), ...padding.map(([, hi]) => hi)];
+  if (lhsDilation.some((d) => d > 1) || pads.some((q) => q < 0)) {
+    // Pad / crop the dilated input, so Conv's own pads stay zero.
+    x = padEnds(ctx, x, zero, [0, 0, ...padding.map(([lo]) => lo)], [0, 0, ...padding.map(([, hi]) => hi)]);
+    pads = pads.map(() => 0);
+  }
+  if (batchGroups > 1) x = batchGroupsToChannels(ctx, x, batchGroups);
+  const y = ctx.op("Conv", [x, w], {
+    strides: p.ints("window_strides"),
+    dilations: p.ints("rhs_dilation"),
+    pads,
+    group: batchGroups > 1 ? batchGroups : p.int("feature_group_count"),
+    kernel_shape: kernel,
+  });
+  return toLayout(y, inversePerm(outSpec));
+}

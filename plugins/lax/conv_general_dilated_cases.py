@@ -29,7 +29,7 @@ _W = np.random.default_rng(3).standard_normal((3, 3, 3, 4)).astype(np.float32)
 CASES = [
     Case("conv_nhwc_hwio", _conv(NHWC), [("B", 6, 6, 3), (3, 3, 3, 4)], expect_ops=["Conv"]),
     Case("conv_nchw_oihw", _conv(NCHW), [("B", 3, 6, 6), (4, 3, 3, 3)], expect_ops=["Conv"]),
-    Case("conv_weight_constant", lambda x: _conv(NHWC, padding="SAME")(x, _W), [("B", 5, 5, 3)]),
+    Case("conv_weight_constant", lambda x: _conv(NHWC, padding="SAME")(x, _W.astype(x.dtype)), [("B", 5, 5, 3)]),
     Case("conv_strides", _conv(NHWC, strides=(2, 2)), [("B", 7, 7, 3), (3, 3, 3, 4)]),
     # SAME with stride 2 on an even size pads asymmetrically (JAX puts the extra row at the end).
     Case("conv_padding_same", _conv(NHWC, padding="SAME"), [("B", 6, 6, 3), (3, 3, 3, 4)]),

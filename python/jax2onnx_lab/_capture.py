@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -146,6 +147,44 @@ def _check_dtypes(closed: Any) -> None:
         )
 
 
+def precision_context(enable_double_precision: bool | None) -> Any:
+    """``jax_enable_x64`` as `enable_double_precision` asks (None: as JAX is configured)."""
+    if enable_double_precision is None:
+        return contextlib.nullcontext()
+    return jax.enable_x64(bool(enable_double_precision))
+
+
+def _edge_names(given: Sequence[str] | None, default: list[str], what: str) -> list[str]:
+    if given is None:
+        return default
+    if isinstance(given, str) or len(given) != len(default):
+        raise ValueError(f"{what} must list {len(default)} name{'s' if len(default) != 1 else ''}, got {given!r}")
+    names = list(given)
+    for n in names:
+        if not isinstance(n, str) or not n:
+            raise ValueError(f"{what}: {n!r} is not a non-empty string")
+    return names
+
+
+def _layout_indices(given: Sequence[int] | None, count: int, what: str) -> list[int]:
+    out: list[int] = []
+    for i in given or ():
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise ValueError(f"{what} entries are input/output positions (ints), got {i!r}")
+        if not 0 <= int(i) < count:
+            raise ValueError(f"{what}: index {i} is out of range for {count} value{'s' if count != 1 else ''}")
+        if int(i) in out:
+            raise ValueError(f"{what}: index {i} is given twice")
+        out.append(int(i))
+    return out
+
+
+def _check_channels_last(avals: Sequence[Any], indices: list[int], what: str) -> None:
+    for i in indices:
+        if len(avals[i].shape) < 3:
+            raise ValueError(f"{what}: value {i} has shape {tuple(avals[i].shape)}; NCHW needs rank >= 3 (N, C, spatial...)")
+
+
 def capture(
     fn: Callable[..., Any],
     inputs: Sequence[Any],
@@ -154,14 +193,47 @@ def capture(
     model_name: str | None = None,
     opset: int | None = None,
     inline_limit: int | None = DEFAULT_INLINE_LIMIT,
+    enable_double_precision: bool | None = None,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
+    inputs_as_nchw: Sequence[int] | None = None,
+    outputs_as_nchw: Sequence[int] | None = None,
 ) -> Capture:
-    """Traces `fn` on `inputs` (shapes with dim names like "B") into a capture."""
+    """Traces `fn` on `inputs` (shapes with dim names like "B") into a capture.
+
+    The options are ``to_onnx``'s (see there)."""
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-    specs = input_specs(inputs)
+    with precision_context(enable_double_precision):
+        return _capture(
+            fn, inputs, input_params=input_params, model_name=model_name, opset=opset, inline_limit=inline_limit,
+            default_dtype=np.float64 if enable_double_precision else np.float32, input_names=input_names,
+            output_names=output_names, inputs_as_nchw=inputs_as_nchw, outputs_as_nchw=outputs_as_nchw,
+        )
+
+
+def _capture(
+    fn: Callable[..., Any],
+    inputs: Sequence[Any],
+    *,
+    input_params: dict[str, Any] | None,
+    model_name: str | None,
+    opset: int | None,
+    inline_limit: int | None,
+    default_dtype: Any,
+    input_names: Sequence[str] | None,
+    output_names: Sequence[str] | None,
+    inputs_as_nchw: Sequence[int] | None,
+    outputs_as_nchw: Sequence[int] | None,
+) -> Capture:
+    specs = input_specs(inputs, default_dtype)
     params = param_specs(input_params)
-    names = [f"in_{i}" for i in range(len(specs))] + list(params)
     param_names = list(params)
+    names = _edge_names(input_names, [f"in_{i}" for i in range(len(specs))], "input_names") + param_names
+    if len(set(names)) != len(names):
+        raise ValueError(f"input names must be unique (input_names and input_params keys together): {names}")
+    nchw_in = _layout_indices(inputs_as_nchw, len(specs), "inputs_as_nchw")
+    _check_channels_last(specs, nchw_in, "inputs_as_nchw")
 
     root = root_module(fn)
 
@@ -204,11 +276,20 @@ def capture(
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
     warn_dropped_checks(closed, lambda e: _user_line(writer, e))
     n_out = len(closed.jaxpr.outvars)
-    model = {
+    out_names = _edge_names(output_names, [f"out_{i}" for i in range(n_out)], "output_names")
+    if len(set(out_names)) != n_out or set(out_names) & set(names):
+        raise ValueError(f"output names must be unique and differ from the input names: {out_names}")
+    nchw_out = _layout_indices(outputs_as_nchw, n_out, "outputs_as_nchw")
+    _check_channels_last([v.aval for v in closed.jaxpr.outvars], nchw_out, "outputs_as_nchw")
+    model: dict[str, Any] = {
         "name": model_name or _default_name(fn),
         "inputs": names,
-        "outputs": [f"out_{i}" for i in range(n_out)],
+        "outputs": out_names,
     }
+    if nchw_in:
+        model["nchwInputs"] = nchw_in
+    if nchw_out:
+        model["nchwOutputs"] = nchw_out
     if opset is not None:
         model["opset"] = int(opset)
     producer = {"jax2onnx_lab": __version__, "jax": jax.__version__}
