@@ -10,7 +10,6 @@
  * (arithmetic).
  */
 import { dtypeByteSize, isSignedInt, isUnsignedInt, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { cast, opWithKernel } from "./kernel_dtypes";
 
 const UNSIGNED: Partial<Record<DType, DType>> = { int8: "uint8", int16: "uint16", int32: "uint32", int64: "uint64" };
 const SIGNED: Record<string, DType> = { uint8: "int8", uint16: "int16", uint32: "int32", uint64: "int64" };
@@ -26,11 +25,11 @@ export function unsignedOf(ctx: LoweringContext, dtype: DType): DType {
 
 function shiftBy(ctx: LoweringContext, x: Value, amount: Value, direction: "LEFT" | "RIGHT"): Value {
   const u = unsignedOf(ctx, x.type.dtype);
-  const xu = cast(ctx, x, u);
-  const su = cast(ctx, amount, u);
-  const shifted = opWithKernel(ctx, "BitShift", [xu, su], { direction });
+  const xu = ctx.cast(x, u);
+  const su = ctx.cast(amount, u);
+  const shifted = ctx.op("BitShift", [xu, su], { direction });
   const tooFar = ctx.op("GreaterOrEqual", [su, ctx.scalar(bitWidth(u), u)]);
-  return cast(ctx, opWithKernel(ctx, "Where", [tooFar, ctx.scalar(0, u), shifted]), x.type.dtype);
+  return ctx.cast(ctx.op("Where", [tooFar, ctx.scalar(0, u), shifted]), x.type.dtype);
 }
 
 const shiftLeft: LoweringRule = {
@@ -58,12 +57,12 @@ const shiftRightArithmetic: LoweringRule = {
     const [input, amount] = ctx.inputs();
     const u = unsignedOf(ctx, input.type.dtype);
     const dtype = isSignedInt(input.type.dtype) ? input.type.dtype : SIGNED[u];
-    const x = cast(ctx, input, dtype);
-    const su = opWithKernel(ctx, "Min", [cast(ctx, amount, u), ctx.scalar(bitWidth(u) - 1, u)]);
+    const x = ctx.cast(input, dtype);
+    const su = ctx.op("Min", [ctx.cast(amount, u), ctx.scalar(bitWidth(u) - 1, u)]);
     const negative = ctx.op("Less", [x, ctx.scalar(0, dtype)]);
-    const magnitude = cast(ctx, opWithKernel(ctx, "Where", [negative, ctx.op("BitwiseNot", [x]), x]), u);
-    const shifted = cast(ctx, opWithKernel(ctx, "BitShift", [magnitude, su], { direction: "RIGHT" }), dtype);
-    return cast(ctx, opWithKernel(ctx, "Where", [negative, ctx.op("BitwiseNot", [shifted]), shifted]), input.type.dtype);
+    const magnitude = ctx.cast(ctx.op("Where", [negative, ctx.op("BitwiseNot", [x]), x]), u);
+    const shifted = ctx.cast(ctx.op("BitShift", [magnitude, su], { direction: "RIGHT" }), dtype);
+    return ctx.cast(ctx.op("Where", [negative, ctx.op("BitwiseNot", [shifted]), shifted]), input.type.dtype);
   },
 };
 
@@ -73,14 +72,14 @@ const shiftRightArithmetic: LoweringRule = {
  */
 function asInt64Bits(ctx: LoweringContext, x: Value): Value {
   const u = unsignedOf(ctx, x.type.dtype);
-  return cast(ctx, cast(ctx, x, u), "int64");
+  return ctx.cast(ctx.cast(x, u), "int64");
 }
 
 function halves64(ctx: LoweringContext, x: Value): [Value, Value] {
   // uint64 -> (high, low) 32-bit halves as int64 values in [0, 2**32).
-  const u = cast(ctx, x, "uint64");
-  const low = cast(ctx, ctx.op("BitwiseAnd", [u, ctx.scalar(0xffffffff, "uint64")]), "int64");
-  const high = cast(ctx, ctx.op("BitShift", [u, ctx.scalar(32, "uint64")], { direction: "RIGHT" }), "int64");
+  const u = ctx.cast(x, "uint64");
+  const low = ctx.cast(ctx.op("BitwiseAnd", [u, ctx.scalar(0xffffffff, "uint64")]), "int64");
+  const high = ctx.cast(ctx.op("BitShift", [u, ctx.scalar(32, "uint64")], { direction: "RIGHT" }), "int64");
   return [high, low];
 }
 
@@ -103,9 +102,9 @@ const populationCount: LoweringRule = {
     const x = ctx.input(0);
     if (bitWidth(x.type.dtype) === 64) {
       const [high, low] = halves64(ctx, x);
-      return cast(ctx, ctx.op("Add", [popcount32(ctx, high), popcount32(ctx, low)]), x.type.dtype);
+      return ctx.cast(ctx.op("Add", [popcount32(ctx, high), popcount32(ctx, low)]), x.type.dtype);
     }
-    return cast(ctx, popcount32(ctx, asInt64Bits(ctx, x)), x.type.dtype);
+    return ctx.cast(popcount32(ctx, asInt64Bits(ctx, x)), x.type.dtype);
   },
 };
 
@@ -116,11 +115,11 @@ function clzOf(ctx: LoweringContext, v: Value, width: number): Value {
   for (let span = width / 2; span >= 1; span /= 2) {
     // Fewer than `span` significant bits left in the top half: count them and shift up.
     const small = ctx.op("Less", [x, ctx.scalar(2 ** (width - span), "int64")]);
-    count = ctx.op("Add", [count, ctx.op("Mul", [cast(ctx, small, "int64"), ctx.scalar(span, "int64")])]);
+    count = ctx.op("Add", [count, ctx.op("Mul", [ctx.cast(small, "int64"), ctx.scalar(span, "int64")])]);
     x = ctx.op("Where", [small, ctx.op("Mul", [x, ctx.scalar(2 ** span, "int64")]), x]);
   }
   // One more when nothing is left: clz(0) is the full width.
-  return ctx.op("Add", [count, cast(ctx, ctx.op("Equal", [x, ctx.scalar(0, "int64")]), "int64")]);
+  return ctx.op("Add", [count, ctx.cast(ctx.op("Equal", [x, ctx.scalar(0, "int64")]), "int64")]);
 }
 
 const clz: LoweringRule = {
@@ -134,9 +133,9 @@ const clz: LoweringRule = {
       const highZeros = clzOf(ctx, high, 32);
       const full = ctx.op("Equal", [high, ctx.scalar(0, "int64")]);
       const total = ctx.op("Where", [full, ctx.op("Add", [highZeros, clzOf(ctx, low, 32)]), highZeros]);
-      return cast(ctx, total, x.type.dtype);
+      return ctx.cast(total, x.type.dtype);
     }
-    return cast(ctx, clzOf(ctx, asInt64Bits(ctx, x), width), x.type.dtype);
+    return ctx.cast(clzOf(ctx, asInt64Bits(ctx, x), width), x.type.dtype);
   },
 };
 

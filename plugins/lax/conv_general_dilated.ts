@@ -25,7 +25,7 @@
  * That is a grouped Conv after moving the batch groups into the channels:
  * [N, C, ...] -> [G, N/G, C, ...] -> [N/G, G, C, ...] -> [N/G, G*C, ...], group = G.
  */
-import { inversePerm, isIdentityPerm, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { hasKernel, inversePerm, isIdentityPerm, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { dilateAxis, padEnds } from "../shared/dilate";
 
 /** [N, C, ...] -> [N/G, G*C, ...] with batch group g taking channels g*C .. (g+1)*C - 1. */
@@ -78,9 +78,9 @@ export function lowerConvGeneralDilated(ctx: LoweringContext, lhs: Value, rhs: V
   let x = toLayout(lhs, lhsSpec);
   const w = toLayout(rhs, rhsSpec);
   const kernel = w.type.shape.slice(2).map((d) => (typeof d === "number" ? d : ctx.fail("kernel spatial dims must be static")));
-  // onnxruntime has no float64 ConvTranspose kernel: float64 takes the dilate-then-Conv path,
-  // whose Conv the float64 kernel-gap rewrite (src/core/lower/kernel-gaps.ts) handles.
-  const fit = lhsDilation.some((d) => d > 1) && batchGroups === 1 && x.type.dtype !== "float64" ? convTransposeFit(p.ints("window_strides"), p.ints("rhs_dilation"), padding, kernel, lhsDilation) : null;
+  // Where onnxruntime has no ConvTranspose kernel (float64: docs/kernels.md) the dilate-then-Conv
+  // path runs instead (a float64 Conv is rewritten exactly: src/core/lower/kernel-rewrites.ts).
+  const fit = lhsDilation.some((d) => d > 1) && batchGroups === 1 && hasKernel("ConvTranspose", x.type.dtype) ? convTransposeFit(p.ints("window_strides"), p.ints("rhs_dilation"), padding, kernel, lhsDilation) : null;
   if (fit) {
     const groups = p.int("feature_group_count");
     const type = { dtype: x.type.dtype, shape: outSpec.map((d) => ctx.outAval().shape[d]) };

@@ -5,7 +5,6 @@
  * the wasm build differs from the CPU one). Float -> bool is x != 0 (NaN is true).
  */
 import { isFloat, isInteger, isUnsignedInt, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { cast, opWithKernel } from "./kernel_dtypes";
 import { widthOf } from "./float_bits";
 
 /** The largest float of `dtype` below 2**k (float32 and float64). */
@@ -16,7 +15,7 @@ function below(k: number, dtype: DType): number {
 
 function floatToInt(ctx: LoweringContext, x: Value, to: DType): Value {
   // Half types hold no integer beyond 65504 exactly: saturate in float32, where all of them are.
-  const xf = x.type.dtype === "float64" ? x : cast(ctx, x, "float32");
+  const xf = x.type.dtype === "float64" ? x : ctx.cast(x, "float32");
   const f = xf.type.dtype;
   const width = widthOf(to);
   const top = isUnsignedInt(to) ? width : width - 1; // 2**top is the first value out of range
@@ -24,10 +23,10 @@ function floatToInt(ctx: LoweringContext, x: Value, to: DType): Value {
   const notNan = ctx.op("Where", [ctx.op("IsNaN", [xf]), ctx.scalar(0, f), xf]);
   const exactTop = 2 ** top - 1 <= below(top, f);
   const clipped = ctx.op("Min", [ctx.op("Max", [notNan, ctx.scalar(min, f)]), ctx.scalar(exactTop ? 2 ** top - 1 : below(top, f), f)]);
-  const converted = cast(ctx, clipped, to);
+  const converted = ctx.cast(clipped, to);
   if (exactTop) return converted;
   const max = top === 64 ? 2n ** 64n - 1n : top === 63 ? 2n ** 63n - 1n : 2 ** top - 1;
-  return opWithKernel(ctx, "Where", [ctx.op("GreaterOrEqual", [notNan, ctx.scalar(2 ** top, f)]), ctx.scalar(max, to), converted]);
+  return ctx.op("Where", [ctx.op("GreaterOrEqual", [notNan, ctx.scalar(2 ** top, f)]), ctx.scalar(max, to), converted]);
 }
 
 export const convertElementTypeRule: LoweringRule = {
@@ -39,6 +38,6 @@ export const convertElementTypeRule: LoweringRule = {
     if (to === x.type.dtype) return x;
     if (isFloat(x.type.dtype) && to === "bool") return ctx.op("Not", [ctx.op("Equal", [x, ctx.scalar(0, x.type.dtype)])]);
     if (isFloat(x.type.dtype) && isInteger(to)) return floatToInt(ctx, x, to);
-    return cast(ctx, x, to);
+    return ctx.cast(x, to);
   },
 };

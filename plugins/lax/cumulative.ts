@@ -9,7 +9,6 @@
  */
 import { isFloat, isSignedInt, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { bitWidth } from "./bits";
-import { cast, opWithKernel } from "./kernel_dtypes";
 
 type Combine = (ctx: LoweringContext, a: Value, b: Value) => Value;
 
@@ -37,8 +36,8 @@ const logAddExp: Combine = (ctx, a, b) => {
 
 const SCANS: Record<string, Scan> = {
   cumprod: { identity: () => 1, combine: (ctx, a, b) => ctx.op("Mul", [a, b]) },
-  cummax: { identity: (d) => extreme(d, false), combine: (ctx, a, b) => opWithKernel(ctx, "Max", [a, b]) },
-  cummin: { identity: (d) => extreme(d, true), combine: (ctx, a, b) => opWithKernel(ctx, "Min", [a, b]) },
+  cummax: { identity: (d) => extreme(d, false), combine: (ctx, a, b) => ctx.op("Max", [a, b]) },
+  cummin: { identity: (d) => extreme(d, true), combine: (ctx, a, b) => ctx.op("Min", [a, b]) },
   cumlogsumexp: { identity: () => -Infinity, combine: logAddExp },
 };
 
@@ -47,7 +46,7 @@ function shifted(ctx: LoweringContext, x: Value, axis: number, by: number, rever
   const rank = x.type.shape.length;
   const pads = new Array<number>(2 * rank).fill(0);
   pads[reverse ? rank + axis : axis] = by;
-  const padded = opWithKernel(ctx, "Pad", [x, ctx.int64s(pads), fill]);
+  const padded = ctx.op("Pad", [x, ctx.int64s(pads), fill]);
   const [start, end] = reverse ? [by, Number.MAX_SAFE_INTEGER] : [0, -by];
   return ctx.op("Slice", [padded, ctx.int64s([start]), ctx.int64s([end]), ctx.int64s([axis])]);
 }
@@ -72,12 +71,12 @@ const cumulative = (primitive: string): LoweringRule => ({
     const axis = ctx.params.int("axis");
     const reverse = ctx.params.bool("reverse");
     if (primitive === "cumprod" && ctx.opset >= 26) {
-      return opWithKernel(ctx, "CumProd", [input, ctx.scalar(axis, "int64")], { reverse: reverse ? 1 : 0 });
+      return ctx.op("CumProd", [input, ctx.scalar(axis, "int64")], { reverse: reverse ? 1 : 0 });
     }
     // Bools scan as uint8 (max is or, min is and; ONNX Pad/Max take no bool).
-    const x = input.type.dtype === "bool" ? cast(ctx, input, "uint8") : input;
+    const x = input.type.dtype === "bool" ? ctx.cast(input, "uint8") : input;
     const y = associativeScan(ctx, x, axis, SCANS[primitive], reverse, primitive);
-    return cast(ctx, y, input.type.dtype);
+    return ctx.cast(y, input.type.dtype);
   },
 });
 

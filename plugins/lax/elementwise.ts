@@ -3,7 +3,6 @@
  * shapes (operands already have the result's shape or are scalars), so most map to one ONNX op.
  */
 import { isInteger, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { opWithKernel } from "./kernel_dtypes";
 import { signBit, withSign } from "./float_bits";
 
 type Emit = (ctx: LoweringContext, ins: Value[]) => Value;
@@ -28,10 +27,10 @@ export const ELEMENTWISE_RULES: LoweringRule[] = [
   direct("sub", "Sub"),
   direct("mul", "Mul"),
   // Max and Min propagate NaN (as lax.max/min do) in onnxruntime; (u)int16 computes in int32.
-  row("max", ["Max"], (ctx, ins) => opWithKernel(ctx, "Max", ins)),
-  row("min", ["Min"], (ctx, ins) => opWithKernel(ctx, "Min", ins)),
+  row("max", ["Max"], (ctx, ins) => ctx.op("Max", ins)),
+  row("min", ["Min"], (ctx, ins) => ctx.op("Min", ins)),
   // lax.clamp(lo, x, hi) = min(max(x, lo), hi); lo and hi may be scalars.
-  row("clamp", ["Max", "Min"], (ctx, [lo, x, hi]) => opWithKernel(ctx, "Min", [opWithKernel(ctx, "Max", [x, lo]), hi])),
+  row("clamp", ["Max", "Min"], (ctx, [lo, x, hi]) => ctx.op("Min", [ctx.op("Max", [x, lo]), hi])),
   // Automatic differentiation's accumulation: an add.
   direct("add_any", "Add"),
   direct("neg", "Neg"),
@@ -141,11 +140,11 @@ export const selectNRule: LoweringRule = {
   lower(ctx) {
     const [which, ...cases] = ctx.inputs();
     if (cases.length === 1) return cases[0];
-    // onnxruntime lacks Where kernels for some dtypes (bool: microsoft/onnxruntime#24127): see kernel_dtypes.ts.
-    if (which.type.dtype === "bool") return opWithKernel(ctx, "Where", [which, cases[1], cases[0]]);
+    // Where has no kernel for some dtypes (bool: microsoft/onnxruntime#24127): ctx.op casts around them (docs/kernels.md).
+    if (which.type.dtype === "bool") return ctx.op("Where", [which, cases[1], cases[0]]);
     let out = cases[cases.length - 1];
     for (let i = cases.length - 2; i >= 0; i--) {
-      out = opWithKernel(ctx, "Where", [ctx.op("Equal", [which, ctx.scalar(i, which.type.dtype)]), cases[i], out]);
+      out = ctx.op("Where", [ctx.op("Equal", [which, ctx.scalar(i, which.type.dtype)]), cases[i], out]);
     }
     return out;
   },

@@ -12,7 +12,6 @@
  * Half types are computed in float32, float64 in float64; bit fields in int64.
  */
 import { dtypeByteSize, isFloat, onnxTypeCode, type DType, type LoweringContext, type Value } from "../../src/core";
-import { cast, opWithKernel } from "./kernel_dtypes";
 
 interface FloatFormat {
   readonly exponentBits: number;
@@ -75,7 +74,7 @@ export function floatToBits(ctx: LoweringContext, x: Value, to: DType): Value {
   const [emin, emax] = [1 - bias, bias];
   const k = (v: number): Value => ctx.scalar(v, c);
   const i64 = (v: number | bigint): Value => ctx.scalar(v, "int64");
-  const xc = cast(ctx, x, c);
+  const xc = ctx.cast(x, c);
   const a = ctx.op("Abs", [xc]);
   const isNan = ctx.op("IsNaN", [xc]);
   const isInf = ctx.op("IsInf", [a]);
@@ -86,13 +85,13 @@ export function floatToBits(ctx: LoweringContext, x: Value, to: DType): Value {
   const e0 = ctx.op("Cast", [ctx.op("Min", [ctx.op("Max", [estimate, k(emin)]), k(emax)])], { to: onnxTypeCode("int64") });
   const table = powersOfTwo(ctx, emin - 1, emax + 1, c);
   const at = (e: Value): Value => ctx.op("Gather", [table, ctx.op("Sub", [e, i64(emin - 1)])], { axis: 0 });
-  const down = cast(ctx, ctx.op("Less", [safe, at(e0)]), "int64");
-  const up = cast(ctx, ctx.op("GreaterOrEqual", [safe, at(ctx.op("Add", [e0, i64(1)]))]), "int64");
+  const down = ctx.cast(ctx.op("Less", [safe, at(e0)]), "int64");
+  const up = ctx.cast(ctx.op("GreaterOrEqual", [safe, at(ctx.op("Add", [e0, i64(1)]))]), "int64");
   const e = ctx.op("Add", [ctx.op("Sub", [e0, down]), up]);
   const fraction = ctx.op("Mul", [ctx.op("Sub", [ctx.op("Div", [safe, at(e)]), k(1)]), k(2 ** M)]);
-  const normalBits = ctx.op("Add", [ctx.op("Mul", [ctx.op("Add", [e, i64(bias)]), i64(2 ** M)]), cast(ctx, fraction, "int64")]);
+  const normalBits = ctx.op("Add", [ctx.op("Mul", [ctx.op("Add", [e, i64(bias)]), i64(2 ** M)]), ctx.cast(fraction, "int64")]);
   // Subnormals: a = mant * 2**(emin - M); two exact scalings keep every factor a normal number.
-  const subnormalBits = cast(ctx, ctx.op("Mul", [ctx.op("Mul", [a, k(2 ** M)]), k(2 ** -emin)]), "int64");
+  const subnormalBits = ctx.cast(ctx.op("Mul", [ctx.op("Mul", [a, k(2 ** M)]), k(2 ** -emin)]), "int64");
   const infBits = (2 ** f.exponentBits - 1) * 2 ** M;
   const pick = (cond: Value, yes: Value, no: Value): Value => ctx.op("Where", [cond, yes, no]);
   const magnitude = pick(isNan, i64(infBits + 2 ** (M - 1)), pick(isInf, i64(infBits), pick(subnormal, subnormalBits, normalBits)));
@@ -100,7 +99,7 @@ export function floatToBits(ctx: LoweringContext, x: Value, to: DType): Value {
   const sign = width === 64 ? i64(-(2n ** 63n)) : i64(2 ** (width - 1));
   const bits = pick(signBit(ctx, xc), ctx.op("BitwiseOr", [magnitude, sign]), magnitude);
   // int64 -> a narrower integer keeps the low bits (two's complement) in onnxruntime.
-  return cast(ctx, bits, to);
+  return ctx.cast(bits, to);
 }
 
 /** The float of dtype `to` whose bit pattern is integer `bits` (same width). */
@@ -116,12 +115,12 @@ export function bitsToFloat(ctx: LoweringContext, bits: Value, to: DType): Value
   const k = (v: number): Value => ctx.scalar(v, c);
   const i64 = (v: number | bigint): Value => ctx.scalar(v, "int64");
   // As int64: [0, 2**width) for width < 64; for 64 bits the sign is int64's own.
-  const v = cast(ctx, cast(ctx, bits, unsignedOfWidth(width)), "int64");
+  const v = ctx.cast(ctx.cast(bits, unsignedOfWidth(width)), "int64");
   const negative = width === 64 ? ctx.op("Less", [v, i64(0)]) : ctx.op("GreaterOrEqual", [v, i64(2 ** (width - 1))]);
   const magnitude = ctx.op("BitwiseAnd", [v, width === 64 ? i64(2n ** 63n - 1n) : i64(2 ** (width - 1) - 1)]);
   const biased = ctx.op("Div", [magnitude, i64(2 ** M)]);
   const mant = ctx.op("BitwiseAnd", [magnitude, width === 64 ? i64(2n ** 52n - 1n) : i64(2 ** M - 1)]);
-  const mantF = cast(ctx, mant, c);
+  const mantF = ctx.cast(mant, c);
   const scaled = ctx.op("Mul", [mantF, k(2 ** -M)]);
   const exponents = powersOfTwo(ctx, -bias, bias + 1, c);
   const normal = ctx.op("Mul", [ctx.op("Add", [scaled, k(1)]), ctx.op("Gather", [exponents, biased], { axis: 0 })]);
@@ -130,7 +129,7 @@ export function bitsToFloat(ctx: LoweringContext, bits: Value, to: DType): Value
   const special = ctx.op("Where", [ctx.op("Equal", [mant, i64(0)]), k(Infinity), k(NaN)]);
   const pick = (cond: Value, yes: Value, no: Value): Value => ctx.op("Where", [cond, yes, no]);
   const value = pick(ctx.op("Equal", [biased, i64(0)]), subnormal, pick(ctx.op("Equal", [biased, i64(maxBiased)]), special, normal));
-  return cast(ctx, withSign(ctx, value, negative), to);
+  return ctx.cast(withSign(ctx, value, negative), to);
 }
 
 /**
@@ -142,5 +141,5 @@ export function totalOrderKey(ctx: LoweringContext, x: Value): Value {
   const s = signedOfWidth(width);
   const bits = floatToBits(ctx, x, s);
   const flipped = ctx.op("BitwiseXor", [bits, ctx.scalar(width === 64 ? 2n ** 63n - 1n : 2 ** (width - 1) - 1, s)]);
-  return opWithKernel(ctx, "Where", [ctx.op("Less", [bits, ctx.scalar(0, s)]), flipped, bits]);
+  return ctx.op("Where", [ctx.op("Less", [bits, ctx.scalar(0, s)]), flipped, bits]);
 }

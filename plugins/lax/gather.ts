@@ -27,7 +27,6 @@
  */
 import { dtypeByteSize, isFloat, isIdentityPerm, isUnsignedInt, type Dim, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { axisIota, clampStart, coordinateGrid, indexComponent, lastStart, startInBounds } from "../shared/index_math";
-import { withKernelDtype } from "../shared/kernel_dtypes";
 
 type Label = { readonly batch: number } | { readonly window: number };
 
@@ -148,7 +147,7 @@ export const gatherRule: LoweringRule = {
     if (inBounds) {
       const mask = natural.length > batch.length ? ctx.op("Unsqueeze", [inBounds, ctx.int64s(natural.flatMap((l, p) => ("window" in l ? [p] : [])))]) : inBounds;
       const fill = ctx.scalar(fillValue(ctx, x.type.dtype), x.type.dtype);
-      y = withKernelDtype(ctx, "Where", [y, fill], ([v, f]) => ctx.op("Where", [mask, v, f]));
+      y = ctx.op("Where", [mask, y, fill]);
     }
     const perm = jaxLayout(dims, rank, batch.length).map((l) => natural.findIndex((n) => sameLabel(n, l)));
     return isIdentityPerm(perm) ? y : ctx.op("Transpose", [y], { perm });

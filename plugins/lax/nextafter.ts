@@ -5,7 +5,6 @@
  * The choice is made on bit patterns, so signed zeros survive (a float Where may drop a -0).
  */
 import { type LoweringRule, type Value } from "../../src/core";
-import { opWithKernel } from "./kernel_dtypes";
 import { bitsToFloat, floatFormat, floatToBits, signedOfWidth, widthOf } from "./float_bits";
 
 export const nextafterRule: LoweringRule = {
@@ -19,7 +18,7 @@ export const nextafterRule: LoweringRule = {
     const f = floatFormat(ctx, dtype);
     const zero = ctx.scalar(0, dtype);
     const int = (v: number | bigint): Value => ctx.scalar(v, s);
-    const pick = (c: Value, a: Value, b: Value): Value => opWithKernel(ctx, "Where", [c, a, b]);
+    const pick = (c: Value, a: Value, b: Value): Value => ctx.op("Where", [c, a, b]);
     const away = ctx.op("Equal", [ctx.op("Greater", [y, x]), ctx.op("Greater", [x, zero])]);
     const stepped = ctx.op("Add", [floatToBits(ctx, x, s), pick(away, int(1), int(-1))]);
     // The smallest subnormal is bit pattern 1, with the sign bit set toward negative y.

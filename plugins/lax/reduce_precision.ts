@@ -8,7 +8,6 @@
  */
 import { type LoweringRule, type Value } from "../../src/core";
 import { bitsToFloat, floatFormat, floatToBits, unsignedOfWidth, widthOf } from "./float_bits";
-import { cast } from "./kernel_dtypes";
 
 export const reducePrecisionRule: LoweringRule = {
   primitive: "reduce_precision",
@@ -23,7 +22,7 @@ export const reducePrecisionRule: LoweringRule = {
     const u = unsignedOfWidth(width);
     const i64 = (v: number): Value => ctx.scalar(v, "int64");
     const and = (a: Value, m: number): Value => ctx.op("BitwiseAnd", [a, i64(m)]);
-    let bits = cast(ctx, floatToBits(ctx, x, u), "int64");
+    let bits = ctx.cast(floatToBits(ctx, x, u), "int64");
     if (mantissaBits < f.mantissaBits) {
       const dropped = f.mantissaBits - mantissaBits;
       const lastKept = ctx.op("Div", [and(bits, 2 ** dropped), i64(2 ** dropped)]);
@@ -42,7 +41,7 @@ export const reducePrecisionRule: LoweringRule = {
       const underflows = ctx.op("LessOrEqual", [exponent, i64((bias - reducedBias) * 2 ** f.mantissaBits)]);
       bits = ctx.op("Where", [overflows, signedInf, ctx.op("Where", [underflows, signedZero, bits])]);
     }
-    const result = bitsToFloat(ctx, cast(ctx, bits, u), x.type.dtype);
+    const result = bitsToFloat(ctx, ctx.cast(bits, u), x.type.dtype);
     return mantissaBits > 0 ? ctx.op("Where", [ctx.op("IsNaN", [x]), x, result]) : result;
   },
 };

@@ -18,9 +18,8 @@
  * an axis the window's k elements are k strided Slices of the padded input (element j of every
  * window at start j * dilation, step stride), combined elementwise.
  */
-import { dtypeByteSize, inversePerm, isFloat, isIdentityPerm, isUnsignedInt, type Dim, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { computeDtype, dtypeByteSize, hasKernel, inversePerm, isFloat, isIdentityPerm, isUnsignedInt, type Dim, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { dilateAxis, padEnds } from "../shared/dilate";
-import { castTo } from "../shared/kernel_dtypes";
 
 type Kind = "sum" | "max" | "min";
 
@@ -42,10 +41,15 @@ function identity(kind: Kind, dtype: DType): number | bigint | boolean {
   return low ? -(2n ** (bits - 1n)) : 2n ** (bits - 1n) - 1n;
 }
 
+/**
+ * Whether onnxruntime's pool runs the window (docs/kernels.md): a sum is AveragePool times the
+ * window size (floats: its float64 replacement is the slice sum below anyway), a max MaxPool,
+ * a min -MaxPool(-x) (floats: negating an integer's minimum overflows).
+ */
 function poolPathFits(kind: Kind, dtype: DType): boolean {
-  if (kind === "sum") return dtype === "float32" || dtype === "float16";
-  if (kind === "max") return isFloat(dtype) || dtype === "int8" || dtype === "uint8";
-  return isFloat(dtype);
+  if (kind === "sum") return isFloat(dtype) && hasKernel("AveragePool", dtype);
+  if (kind === "max") return hasKernel("MaxPool", dtype);
+  return isFloat(dtype) && hasKernel("MaxPool", dtype);
 }
 
 function lowerWithPool(ctx: LoweringContext, kind: Kind, input: Value, w: Window, spatial: readonly number[], other: readonly number[]): Value {
@@ -105,18 +109,16 @@ function lowerWithPool(ctx: LoweringContext, kind: Kind, input: Value, w: Window
   return identityPerm ? y : ctx.op("Transpose", [y], { perm: inversePerm(perm) });
 }
 
-/** Max / Min kernels onnxruntime lacks (bool, int16, uint16 on -web): run those in a wider dtype. */
-const COMBINE_VIA: Partial<Record<DType, DType>> = { bool: "uint8", int16: "int32", uint16: "int32" };
-
 type Combine = "Add" | "Mul" | "Max" | "Min" | "And" | "Or" | "BitwiseAnd" | "BitwiseOr" | "Xor" | "BitwiseXor";
 
 /** Reduces every window of `x` (dilated / padded already or here with `fill`) with `combine`. */
 function lowerWithSlices(ctx: LoweringContext, combine: Combine, input: Value, fill: Value, w: Window, spatial: readonly number[]): Value {
   const dtype = input.type.dtype;
-  const via = combine === "Max" || combine === "Min" ? COMBINE_VIA[dtype] ?? dtype : dtype;
+  // A chain of combines in a dtype onnxruntime lacks (Max on int16) is cast once, not per op.
+  const via = computeDtype(combine, dtype);
   if (combine === "Add" && dtype === "bool") ctx.fail("a window sum of bools is not supported");
-  let x = castTo(ctx, input, via);
-  x = padEnds(ctx, x, castTo(ctx, fill, via), w.padding.map(([lo]) => lo), w.padding.map(([, hi]) => hi));
+  let x = ctx.cast(input, via);
+  x = padEnds(ctx, x, ctx.cast(fill, via), w.padding.map(([lo]) => lo), w.padding.map(([, hi]) => hi));
   for (const i of spatial) {
     const span = w.dilation[i] * (w.size[i] - 1) + 1;
     const parts = Array.from({ length: w.size[i] }, (_, j) => {
@@ -128,7 +130,7 @@ function lowerWithSlices(ctx: LoweringContext, combine: Combine, input: Value, f
     });
     x = parts.reduce((a, b) => ctx.op(combine, [a, b]));
   }
-  return castTo(ctx, x, dtype);
+  return ctx.cast(x, dtype);
 }
 
 function readWindow(ctx: LoweringContext): Window {

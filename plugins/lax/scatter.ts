@@ -31,7 +31,6 @@
  */
 import { inversePerm, isIdentityPerm, isUnsignedInt, type Dim, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { axisIota, clampStart, coordinateGrid, dimScalar, indexComponent, lastStart, startInBounds, type GridAxis } from "../shared/index_math";
-import { withKernelDtype } from "../shared/kernel_dtypes";
 
 type Reduction = "none" | "add" | "mul" | "min" | "max";
 
@@ -56,10 +55,9 @@ function readDims(ctx: LoweringContext): ScatterDims {
 
 const move = (ctx: LoweringContext, v: Value, perm: readonly number[]): Value => (isIdentityPerm(perm) ? v : ctx.op("Transpose", [v], { perm }));
 
-/** The ONNX scatter op with `reduction`, cast around dtypes onnxruntime has no kernel for. */
+/** The ONNX scatter op with `reduction` (dtypes onnxruntime lacks a kernel for: ctx.op casts around them). */
 function scatterOp(ctx: LoweringContext, op: "ScatterND" | "ScatterElements", reduction: Reduction, data: Value, indices: Value, updates: Value, attrs: Record<string, number> = {}): Value {
-  const kernel = reduction === "none" ? op : `${op}.${reduction}`;
-  return withKernelDtype(ctx, kernel, [data, updates], ([d, u]) => ctx.op(op, [d, indices, u], { ...attrs, ...(reduction === "none" ? {} : { reduction }) }));
+  return ctx.op(op, [data, indices, updates], { ...attrs, ...(reduction === "none" ? {} : { reduction }) });
 }
 
 /** Pads `axis` of `v` at the end by `extra` (a scratch block for discarded windows). */
@@ -67,7 +65,7 @@ function padAxis(ctx: LoweringContext, v: Value, axis: number, extra: Dim): Valu
   const rank = v.type.shape.length;
   const pads: Dim[] = new Array<Dim>(2 * rank).fill(0);
   pads[rank + axis] = extra;
-  return withKernelDtype(ctx, "Pad", [v], ([d]) => ctx.op("Pad", [d, ctx.shape(pads)], {}, { types: [{ dtype: d.type.dtype, shape: d.type.shape.map((s, i) => (i === axis ? null : s)) }] }));
+  return ctx.op("Pad", [v, ctx.shape(pads)], {}, { types: [{ dtype: v.type.dtype, shape: v.type.shape.map((s, i) => (i === axis ? null : s)) }] });
 }
 
 function lowerScatter(ctx: LoweringContext, reduction: Reduction, negate: boolean): Value {

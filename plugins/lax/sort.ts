@@ -13,15 +13,14 @@
  * pass stable, the permutations composed (an LSD radix sort over whole keys).
  */
 import { isFloat, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { castTo, kernelDtype } from "../shared/kernel_dtypes";
 
 /** The keys one sort operand contributes, most significant first. */
 function keysOf(ctx: LoweringContext, x: Value): Value[] {
   const dtype = x.type.dtype;
   if (dtype === "uint64") ctx.fail("sorting uint64 keys is not supported: onnxruntime's TopK has no uint64 kernel and int64 does not keep their order");
-  if (!isFloat(dtype)) return [castTo(ctx, x, kernelDtype("TopK", dtype))];
+  if (!isFloat(dtype)) return [x];
   const nan = ctx.op("IsNaN", [x]);
-  return [castTo(ctx, nan, "uint8"), ctx.op("Where", [nan, ctx.scalar(0, dtype), x])];
+  return [nan, ctx.op("Where", [nan, ctx.scalar(0, dtype), x])];
 }
 
 /** The stable ascending permutation of `keys` (most significant first) along `axis`. */

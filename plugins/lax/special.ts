@@ -13,7 +13,6 @@
  *   reflection psi(x) = psi(1 - x) - pi / tan(pi x); NaN at the poles (non-positive integers).
  */
 import { isFloat, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { cast } from "./kernel_dtypes";
 
 const LANCZOS_G = 7;
 const LANCZOS = [
@@ -119,7 +118,7 @@ const special = (primitive: string, fn: Unary, onnxOps: string[]): LoweringRule 
     const x = ctx.input(0);
     if (!isFloat(x.type.dtype)) ctx.fail(`${primitive} of ${x.type.dtype}`);
     const wide = x.type.dtype === "float64" ? "float64" : "float32";
-    return cast(ctx, fn(ctx, cast(ctx, x, wide)), x.type.dtype);
+    return ctx.cast(fn(ctx, ctx.cast(x, wide)), x.type.dtype);
   },
 });
 

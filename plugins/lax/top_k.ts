@@ -13,7 +13,6 @@
  * sees them equal (by index). approx_top_k on JAX's CPU backend does not order NaNs at all.
  */
 import { isFloat, onnxTypeCode, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { castTo, kernelDtype } from "../shared/kernel_dtypes";
 
 function topK(ctx: LoweringContext, k: number, axis: number, largest: boolean): Value[] {
   const x = ctx.input(0);
@@ -21,11 +20,9 @@ function topK(ctx: LoweringContext, k: number, axis: number, largest: boolean): 
   const at = axis < 0 ? axis + rank : axis;
   const dtype = x.type.dtype;
   if (dtype === "uint64") ctx.fail("top_k of uint64 is not supported: onnxruntime's TopK has no uint64 kernel and int64 does not keep their order");
-  const ranked = isFloat(dtype)
-    ? ctx.op("Where", [ctx.op("IsNaN", [x]), ctx.scalar(largest ? Infinity : -Infinity, dtype), x])
-    : castTo(ctx, x, kernelDtype("TopK", dtype));
+  const ranked = isFloat(dtype) ? ctx.op("Where", [ctx.op("IsNaN", [x]), ctx.scalar(largest ? Infinity : -Infinity, dtype), x]) : x;
   const [values, indices] = ctx.ops("TopK", [ranked, ctx.int64s([k])], { axis: at, largest: largest ? 1 : 0, sorted: 1 });
-  const out = isFloat(dtype) ? ctx.op("GatherElements", [x, indices], { axis: at }) : castTo(ctx, values, dtype);
+  const out = isFloat(dtype) ? ctx.op("GatherElements", [x, indices], { axis: at }) : values;
   return [out, ctx.op("Cast", [indices], { to: onnxTypeCode(ctx.outAval(1).dtype) })];
 }
 

@@ -6,14 +6,13 @@
  * bools order as usual.
  */
 import { isFloat, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
-import { cast } from "./kernel_dtypes";
 import { totalOrderKey } from "./float_bits";
 
 function keys(ctx: LoweringContext): [Value, Value] {
   const [x, y] = ctx.inputs();
   if (isFloat(x.type.dtype)) return [totalOrderKey(ctx, x), totalOrderKey(ctx, y)];
   // ONNX Less/LessOrEqual take no bool: false < true as uint8.
-  if (x.type.dtype === "bool") return [cast(ctx, x, "uint8"), cast(ctx, y, "uint8")];
+  if (x.type.dtype === "bool") return [ctx.cast(x, "uint8"), ctx.cast(y, "uint8")];
   return [x, y];
 }
 

@@ -8,7 +8,6 @@
  * uint32 Add wraps and BitShift on uint32 has kernels in onnxruntime and onnxruntime-web.
  */
 import type { Dim, LoweringContext, LoweringRule, Value } from "../../src/core";
-import { cast } from "../lax/kernel_dtypes";
 
 const ROTATIONS = [
   [13, 15, 26, 6],
@@ -69,9 +68,9 @@ export const iota2x32ShapeRule: LoweringRule = {
       stride = ctx.op("Mul", [stride, n]);
     }
     if (!counts) return ctx.fail("iota_2x32_shape of rank 0");
-    const high = cast(ctx, ctx.op("Div", [counts, ctx.scalar(2 ** 32, "int64")]), "uint32");
+    const high = ctx.cast(ctx.op("Div", [counts, ctx.scalar(2 ** 32, "int64")]), "uint32");
     // int64 -> uint32 keeps the low 32 bits (two's complement truncation in onnxruntime).
-    const low = cast(ctx, counts, "uint32");
+    const low = ctx.cast(counts, "uint32");
     return [high, low];
   },
 };

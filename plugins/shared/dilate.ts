@@ -11,10 +11,9 @@
  * itself (negative pads remove elements, opset 11+).
  */
 import type { Dim, LoweringContext, Value } from "../../src/core";
-import { withKernelDtype } from "./kernel_dtypes";
 
 function pad(ctx: LoweringContext, x: Value, value: Value, pads: readonly number[]): Value {
-  return withKernelDtype(ctx, "Pad", [x, value], ([data, fill]) => ctx.op("Pad", [data, ctx.int64s(pads), fill]));
+  return ctx.op("Pad", [x, ctx.int64s(pads), value]);
 }
 
 /** The size of a dilated axis: static, or a dim expression JAX would print for it. */

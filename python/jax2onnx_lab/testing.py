@@ -49,7 +49,7 @@ class Case:
     rtol64: float = 1e-12
     atol64: float = 1e-12
     # ONNX ops the float64 twin must contain (float64 paths differ where onnxruntime has no
-    # float64 kernel: src/core/lower/kernel-gaps.ts).
+    # float64 kernel: src/core/lower/kernel-gaps.ts, docs/kernels.md).
     expect_ops64: Sequence[str] = ()
 
 

@@ -37,7 +37,7 @@ def test_case_names_are_unique():
 
 
 def test_every_rule_file_has_cases():
-    # plugins/shared/ holds helpers several rules use (index arithmetic, kernel dtypes), no rules.
+    # plugins/shared/ holds helpers several rules use (index arithmetic, dilation), no rules.
     rule_files = {
         p.with_suffix("")
         for p in PLUGINS.rglob("*.ts")

@@ -7,7 +7,7 @@ import type { AttrInput, GraphBuilder, OpOptions } from "../ir/builder";
 import { irTypeOf } from "../ir/complex";
 import { emitWithKernel } from "./kernel-gaps";
 import type { Dim } from "../ir/dims";
-import type { DType } from "../ir/dtype";
+import { onnxTypeCode, type DType } from "../ir/dtype";
 import type { Graph, TensorType, Value } from "../ir/ir";
 import type { Aval, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
 import type { Params } from "../interchange/params";
@@ -84,17 +84,27 @@ export class LoweringContext {
     return typeof a.value === "object" ? Number(a.value.bigint) : a.value;
   }
 
-  /** Emits an ONNX op; ops onnxruntime has no kernel for at the input's dtype are replaced (kernel-gaps.ts). */
+  /**
+   * Emits an ONNX op. Where onnxruntime cannot run it at its inputs' dtype, kernel-gaps.ts emits
+   * an exact equivalent instead (the same op in a wider dtype, or a rewrite in the same dtype).
+   */
   op(op: string, inputs: readonly (Value | null)[], attrs?: Readonly<Record<string, AttrInput>>, opts?: OpOptions): Value {
-    if (!opts?.domain) {
-      const replaced = emitWithKernel(this.builder, op, inputs, attrs ?? {});
-      if (replaced) return replaced;
-    }
-    return this.builder.op(op, inputs, attrs, opts);
+    if ((opts?.outputs ?? 1) !== 1) return this.builder.op(op, inputs, attrs, opts);
+    return this.ops(op, inputs, attrs, opts)[0];
   }
 
+  /** `op` for ops with several outputs (TopK, Split, ...). */
   ops(op: string, inputs: readonly (Value | null)[], attrs?: Readonly<Record<string, AttrInput>>, opts?: OpOptions): Value[] {
+    if (!opts?.domain) {
+      const replaced = emitWithKernel(this.builder, op, inputs, attrs ?? {}, opts ?? {});
+      if (replaced) return replaced;
+    }
     return this.builder.ops(op, inputs, attrs, opts);
+  }
+
+  /** `x` as `dtype` (ONNX Cast; `x` itself when it has that dtype already). */
+  cast(x: Value, dtype: DType): Value {
+    return x.type.dtype === dtype ? x : this.op("Cast", [x], { to: onnxTypeCode(dtype) });
   }
 
   scalar(value: number | boolean | bigint, dtype: DType): Value {

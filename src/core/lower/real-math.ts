@@ -1,6 +1,6 @@
 /**
  * Real functions ONNX has no op for, spelled with ops onnxruntime runs in every float dtype
- * (the formulas are explained in kernel-gaps.ts): log1p, atan (also through the Atan op where
+ * (the formulas are explained in kernel-rewrites.ts): log1p, atan (also through the Atan op where
  * that has a kernel: `atan2`), erf. Used by the float64 kernel replacements and complex rules.
  */
 import type { AttrInput } from "../ir/builder";

@@ -1,5 +1,6 @@
-"""Cases for plugins/lax/kernel_dtypes.ts: one JAX program per (op, dtype) that onnxruntime or
-onnxruntime-web has no kernel for, so the wider computation is exercised in both. Exact."""
+"""Cases for src/core/lower/kernel-gaps.ts (what ctx.op does where onnxruntime has no kernel,
+docs/kernels.md): one JAX program per (op, dtype) that onnxruntime or onnxruntime-web cannot run,
+so the wider computation is exercised in both. Exact."""
 
 import functools
 
@@ -42,4 +43,24 @@ CASES += [
     Case("reduce_sum_int32_symbolic", lambda x: jnp.sum(x, axis=0), [_s(jnp.int32, "B", 4)]),
     Case("reduce_sum_int32_symbolic_kept", lambda x: jnp.sum(x, axis=(1, 2)), [_s(jnp.int32, "B", 3, 4)]),
     Case("reduce_prod_int8_wraps", lambda x: jnp.prod(x, axis=1, dtype=jnp.int8), [_s(jnp.int8, 3, 6)]),
+]
+
+# Index dtypes and multi-way selects onnxruntime has no Where / Max / Min for (int16).
+CASES += [
+    Case("dynamic_slice_int16_starts", lambda x, i: lax.dynamic_slice(x, (i, jnp.int16(1)), (2, 3)), [(4, 5), _s(jnp.int16)], float64=False),  # no x64 twin: the int16 starts are the point
+    Case("dynamic_update_slice_int16_starts", lambda x, u, i: lax.dynamic_update_slice(x, u, (i, jnp.int16(0))), [_s(jnp.int16, 4, 3), _s(jnp.int16, 2, 3), _s(jnp.int16)]),
+    Case("select_n_int16_three_way", lambda w, a, b, c: lax.select_n(jnp.clip(w, 0, 2), a, b, c), [_s(jnp.int32, 3, 5), *[_s(jnp.int16, 3, 5)] * 3]),
+]
+
+# bfloat16 programs: onnxruntime has almost no bfloat16 kernels (docs/kernels.md); each op runs in
+# float32 and rounds back to bfloat16 (float32 inputs, cast inside: bfloat16 cannot cross
+# onnxruntime-web's edge). To bfloat16's precision (2**-8): XLA keeps float32 between the ops it
+# fuses, where onnxruntime rounds after each.
+_BF16 = jnp.bfloat16
+_BF16_TOL = {"rtol": 1e-2, "atol": 1e-2, "sample": None, "float64": False}
+CASES += [
+    Case("bfloat16_arithmetic", lambda x, y: ((x.astype(_BF16) * 3 - y.astype(_BF16)) / 7).astype(jnp.float32), [(3, 4), (3, 4)], **_BF16_TOL),
+    Case("bfloat16_exp_log", lambda x: jnp.log(jnp.exp(x.astype(_BF16)) + 1).astype(jnp.float32), [(3, 4)], **_BF16_TOL),
+    Case("bfloat16_max_compare", lambda x, y: (jnp.max(x.astype(_BF16), axis=1).astype(jnp.float32), x.astype(_BF16) < y.astype(_BF16)), [(3, 4), (3, 4)], **_BF16_TOL),
+    Case("bfloat16_matmul", lambda x, y: (x.astype(_BF16) @ y.astype(_BF16)).astype(jnp.float32), [(3, 4), (4, 2)], **_BF16_TOL),
 ]
