@@ -15,7 +15,7 @@ import { writeChunksAtomic } from "./node/write-model";
 const EXTERNAL_DATA_ABOVE = 2 ** 31 - 2 ** 27;
 
 const USAGE = `usage:
-  jax2onnx-lab convert CAPTURE.j2o -o MODEL.onnx [--opset N] [--name NAME]
+  jax2onnx-lab convert CAPTURE.j2o -o MODEL.onnx [--opset N] [--name NAME] [--inline-functions]
   jax2onnx-lab serve`;
 
 function convertCommand(args: string[]): number {
@@ -23,7 +23,8 @@ function convertCommand(args: string[]): number {
   const options: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "-o" || a === "--output" || a === "--opset" || a === "--name") options[a === "-o" ? "--output" : a] = args[++i];
+    if (a === "--inline-functions") options[a] = "1";
+    else if (a === "-o" || a === "--output" || a === "--opset" || a === "--name") options[a === "-o" ? "--output" : a] = args[++i];
     else positional.push(a);
   }
   if (positional.length !== 1 || !options["--output"]) {
@@ -38,6 +39,7 @@ function convertCommand(args: string[]): number {
     registry: defaultRegistry,
     ...(options["--opset"] ? { opset: Number(options["--opset"]) } : {}),
     ...(options["--name"] ? { modelName: options["--name"] } : {}),
+    ...(options["--inline-functions"] ? { inlineFunctions: true } : {}),
   });
   const resolve = (p: HostPayload): Uint8Array => {
     const bytes = capture.bufferBytes[p.buffer];

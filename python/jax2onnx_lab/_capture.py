@@ -11,6 +11,7 @@ import numpy as np
 
 from . import __version__
 from ._errors import ConversionError
+from ._functions import active_capture
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, write_container
 from ._modules import module_scopes, root_module, weight_names
@@ -109,7 +110,7 @@ def capture(
 
     root = root_module(fn)
     try:
-        with module_scopes(root):
+        with module_scopes(root), active_capture():
             closed = jax.make_jaxpr(flat)(*specs, *params.values())
     except Exception as e:
         if type(e).__name__ == "TraceContextError":

@@ -10,6 +10,7 @@ import { FoldConstants } from "./passes/fold-constants";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
 import { FusePatterns } from "./passes/fuse-patterns";
 import { InferTypes } from "./passes/infer-types";
+import { InitializersToConstants } from "./passes/initializers-to-constants";
 import { SinkTransposes } from "./passes/sink-transposes";
 import type { GraphPass } from "./passes/pass";
 import type { Chunk } from "./serialize/chunks";
@@ -31,6 +32,9 @@ export interface ConversionSummary {
   readonly name: string;
   readonly opset: number;
   readonly nodes: number;
+  /** Model-local functions and the nodes inside their bodies (not counted in `nodes`). */
+  readonly functions: number;
+  readonly functionNodes: number;
   readonly initializers: number;
   readonly bytes: number;
   /** The external data file, or null when every tensor is inside the model file. */
@@ -54,11 +58,17 @@ export function defaultPasses(opset: number): GraphPass[] {
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
-  const { graph, opset } = lowerCapture(capture, options);
+  const { graph, opset, functions } = lowerCapture(capture, options);
   for (const pass of defaultPasses(opset)) pass.run(graph);
+  for (const f of functions) {
+    for (const pass of defaultPasses(opset)) pass.run(f.body);
+    new InitializersToConstants().run(f.body);
+  }
+  const domains = [...new Set(functions.map((f) => f.domain))];
   const model: Model = {
     graph,
-    opsetImports: [{ domain: "", version: opset }],
+    ...(functions.length ? { functions: [...functions] } : {}),
+    opsetImports: [{ domain: "", version: opset }, ...domains.map((domain) => ({ domain, version: 1 }))],
     producerName: PRODUCER_NAME,
     producerVersion: PRODUCER_VERSION,
     metadata: Object.fromEntries(Object.entries(capture.producer).map(([k, v]) => [`jax2onnx_lab.capture.${k}`, v])),
@@ -78,6 +88,8 @@ export function convertCapture(capture: Capture, options: ConvertOptions): Conve
       name: graph.name,
       opset,
       nodes: graph.nodes.length,
+      functions: functions.length,
+      functionNodes: functions.reduce((n, f) => n + f.body.nodes.length, 0),
       initializers: graph.initializers.length,
       bytes: totalLength(chunks) + (files.data ? totalLength(files.data) : 0),
       externalData: files.data ? external!.location : null,

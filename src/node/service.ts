@@ -56,6 +56,7 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
           ...(typeof request.opset === "number" ? { opset: request.opset } : {}),
           ...(typeof request.modelName === "string" ? { modelName: request.modelName } : {}),
           ...(typeof request.sourceRoot === "string" ? { sourceRoot: request.sourceRoot } : {}),
+          ...(request.inlineFunctions === true ? { inlineFunctions: true } : {}),
           ...(isExternalData(request.externalData) ? { externalData: request.externalData } : {}),
         });
         // One payload for both files: the data file's byte chunks follow the model's.

@@ -7,7 +7,7 @@ import type { AttrInput, GraphBuilder, OpOptions } from "../ir/builder";
 import type { Dim } from "../ir/dims";
 import type { DType } from "../ir/dtype";
 import type { TensorType, Value } from "../ir/ir";
-import type { Aval, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
+import type { Aval, Eqn, FunctionCall, Jaxpr, SourceLoc } from "../interchange/capture";
 import type { Params } from "../interchange/params";
 
 /** Thrown by `ctx.fail`: the lowering reports it with the eqn's primitive, shapes and source. */
@@ -20,6 +20,8 @@ export interface JaxprLowering {
   readonly opset: number;
   /** `source`: where eqns without a source of their own (library internals) point instead. */
   lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
+  /** Lowers a nested jaxpr as a call of a model-local ONNX function (see lower/functions.ts). */
+  callFunction(fn: FunctionCall, jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
 }
 
 export class LoweringContext {
@@ -108,6 +110,11 @@ export class LoweringContext {
   /** Lowers a nested closed jaxpr in place (inlining jit, custom_jvp_call, ...). */
   inline(jaxpr: Jaxpr, inputs: readonly Value[]): Value[] {
     return this.lowering.lowerJaxpr(jaxpr, inputs, this.scope, this.source);
+  }
+
+  /** Lowers a nested closed jaxpr as an ONNX function call (an `@onnx_function` call). */
+  callFunction(fn: FunctionCall, jaxpr: Jaxpr, inputs: readonly Value[]): Value[] {
+    return this.lowering.callFunction(fn, jaxpr, inputs, this.scope, this.source);
   }
 
   fail(reason: string): never {
