@@ -26,6 +26,8 @@ export interface ConvertOptions extends LowerOptions {
    * bytes (protobuf cannot hold a message over 2 GB; default: never).
    */
   readonly externalData?: ExternalDataOptions & { readonly above: number };
+  /** Fuse op patterns into ONNX's fused ops (Gelu, AveragePool, ...); default true. */
+  readonly fusions?: boolean;
 }
 
 export interface ConversionSummary {
@@ -52,16 +54,18 @@ export interface ConversionResult {
   readonly summary: ConversionSummary;
 }
 
-export function defaultPasses(opset: number): GraphPass[] {
+export function defaultPasses(opset: number, { fusions = true }: { readonly fusions?: boolean } = {}): GraphPass[] {
   // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
-  return [new FoldInitializerLayout(), new FoldConstants(), new FusePatterns(opset), new SinkTransposes(), new FusePatterns(opset), new DeadCodeElimination(), new InferTypes()];
+  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset)] : []);
+  return [new FoldInitializerLayout(), new FoldConstants(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
   const { graph, opset, functions } = lowerCapture(capture, options);
-  for (const pass of defaultPasses(opset)) pass.run(graph);
+  const passOptions = { fusions: options.fusions ?? true };
+  for (const pass of defaultPasses(opset, passOptions)) pass.run(graph);
   for (const f of functions) {
-    for (const pass of defaultPasses(opset)) pass.run(f.body);
+    for (const pass of defaultPasses(opset, passOptions)) pass.run(f.body);
     new InitializersToConstants().run(f.body);
   }
   const domains = [...new Set(functions.map((f) => f.domain))];

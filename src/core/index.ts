@@ -14,4 +14,6 @@ export * from "./lower/errors";
 export * from "./lower/lower";
 export * from "./lower/rule";
 export * from "./serialize/chunks";
+export { HOST_TENSOR_BUFFER_KEY, HOST_TENSOR_LOCATION, serializeModelStructure } from "./serialize/model-proto";
 export * from "./convert";
+export * from "./error-report";
