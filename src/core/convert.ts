@@ -56,8 +56,11 @@ export interface ConversionResult {
 
 export function defaultPasses(opset: number, { fusions = true }: { readonly fusions?: boolean } = {}): GraphPass[] {
   // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
-  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset)] : []);
-  return [new FoldInitializerLayout(), new FoldConstants(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new InferTypes()];
+  // Dead-code elimination right after fusing: bypassed nodes would count as readers and keep
+  // Transposes from sinking.
+  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new DeadCodeElimination()] : []);
+  // Constant folding runs again after fusion: the weight and bias products the folds leave.
+  return [new FoldInitializerLayout(), new FoldConstants(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
