@@ -66,3 +66,37 @@ def test_batchnorm_folds_into_conv_and_linear(ort_web):
     names = {i.name for i in model.graph.initializer}
     assert {"conv.kernel", "conv.bias", "linear.kernel", "linear.bias"} <= names
     assert any(n.name.startswith("ConvBN/conv/Conv") for n in model.graph.node)
+
+
+def _hand_layer_norm(x, eps=1e-5):
+    mean = jnp.mean(x, axis=-1, keepdims=True)
+    var = jnp.var(x, axis=-1, keepdims=True)
+    return (x - mean) / jnp.sqrt(var + eps) * 1.5 + 0.25
+
+
+def _equinox_layer_norm():
+    import equinox as eqx
+
+    return jax.vmap(eqx.nn.LayerNorm(8))
+
+
+@pytest.mark.parametrize(
+    "name, build, ops, opset",
+    [
+        ("nnx_layer_norm", lambda: nnx.LayerNorm(8, rngs=nnx.Rngs(0)), {"LayerNormalization": 1}, None),
+        ("equinox_layer_norm", _equinox_layer_norm, {"LayerNormalization": 1}, None),
+        ("hand_written_layer_norm", lambda: _hand_layer_norm, {"LayerNormalization": 1}, None),
+        ("softmax", lambda: lambda x: jax.nn.softmax(x, axis=-1), {"Softmax": 1}, None),
+        ("softmax_axis0", lambda: lambda x: jax.nn.softmax(x, axis=0), {"Softmax": 1}, None),
+        ("log_softmax", lambda: lambda x: jax.nn.log_softmax(x, axis=-1), {"LogSoftmax": 1}, None),
+        ("rms_norm", lambda: nnx.RMSNorm(8, rngs=nnx.Rngs(0)), {"RMSNormalization": 1}, 23),
+    ],
+)
+def test_normalizations_and_softmax(ort_web, name, build, ops, opset):
+    model = check_conversion(build(), [("B", 8)], ort_web=ort_web, dims=[{"B": 1}, {"B": 5}], opset=opset, atol=1e-5)
+    assert _ops(model) == ops, f"{name}: {_ops(model)}"
+
+
+def test_layer_norm_below_opset_17_stays_spelled_out(ort_web):
+    model = check_conversion(nnx.LayerNorm(8, rngs=nnx.Rngs(0)), [("B", 8)], ort_web=ort_web, dims=[{"B": 3}], opset=16)
+    assert "LayerNormalization" not in _ops(model)

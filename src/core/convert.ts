@@ -10,6 +10,8 @@ import { FoldConstants } from "./passes/fold-constants";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
 import { FusePatterns } from "./passes/fuse-patterns";
 import { InferTypes } from "./passes/infer-types";
+import { MergeCommonSubexpressions } from "./passes/merge-common-subexpressions";
+import { RemoveIdentities } from "./passes/remove-identities";
 import { InitializersToConstants } from "./passes/initializers-to-constants";
 import { SinkTransposes } from "./passes/sink-transposes";
 import type { GraphPass } from "./passes/pass";
@@ -60,7 +62,8 @@ export function defaultPasses(opset: number, { fusions = true }: { readonly fusi
   // Transposes from sinking.
   const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new DeadCodeElimination()] : []);
   // Constant folding runs again after fusion: the weight and bias products the folds leave.
-  return [new FoldInitializerLayout(), new FoldConstants(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
+  const clean = (): GraphPass[] => [new RemoveIdentities(), new MergeCommonSubexpressions()];
+  return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {

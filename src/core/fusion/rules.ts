@@ -10,6 +10,8 @@ import { ACTIVATION_RULES } from "./activations";
 import { convBias } from "./conv-bias";
 import { AFFINE_RULES } from "./fold-affine";
 import { GEMM_RULES } from "./gemm";
+import { NORMALIZATION_RULES } from "./layer-norm";
+import { SOFTMAX_RULES } from "./softmax";
 import { reject, type FusionRule } from "./rule";
 
 export type { FusionRule } from "./rule";
@@ -62,6 +64,8 @@ export const FUSION_RULES: readonly FusionRule[] = [
   geluTanh,
   geluExact,
   averagePool,
+  ...SOFTMAX_RULES,
+  ...NORMALIZATION_RULES,
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,
   ...GEMM_RULES,
