@@ -9,7 +9,7 @@ class ConversionError(Exception):
     """The converter could not turn the traced program into ONNX.
 
     ``kind`` is ``"unsupported_primitives"``, ``"lowering_failed"``, ``"invalid_capture"``,
-    ``"capture_failed"`` or ``"internal"``; ``sites`` lists each problem with its primitive,
+    ``"capture_failed"``, ``"converter_crashed"``, ``"timeout"``, ``"too_large"`` or ``"internal"``; ``sites`` lists each problem with its primitive,
     shapes, source line and module scope.
     """
 

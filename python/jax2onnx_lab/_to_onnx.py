@@ -11,12 +11,14 @@ import numpy as np
 from ._capture import DEFAULT_INLINE_LIMIT, Capture, capture
 from ._errors import ConversionError, error_from_reply
 from ._interchange import array_bytes
-from ._node import converter
+from ._node import request
 
 RETURN_MODES = ("proto", "ir", "file")
 # Protobuf cannot hold a message of 2 GiB or more. Files put their weights in an external data
 # file (`<output>.data`) once the tensors exceed this, which leaves room for the graph itself.
 PROTOBUF_LIMIT = 2**31 - 1
+# Private knob: tests lower it (monkeypatch `_to_onnx.EXTERNAL_DATA_ABOVE`) to exercise the
+# external-data path with small models; bench/big_model.py checks the real one.
 EXTERNAL_DATA_ABOVE = 2**31 - 2**27
 
 
@@ -37,7 +39,7 @@ def convert_capture(
         message["inlineFunctions"] = True
     if external_data is not None:
         message["externalData"] = {"location": external_data, "above": EXTERNAL_DATA_ABOVE}
-    reply, payload = converter().request(message, cap.parts())
+    reply, payload = request(message, cap.parts())
     if not reply.get("ok"):
         raise error_from_reply(reply.get("error", {}))
     return reply, payload
@@ -64,31 +66,44 @@ def write_chunks(out: IO[bytes], cap: Capture, chunks: list[dict[str, Any]], pay
 
 
 def write_model_files(path: str | os.PathLike[str], cap: Capture, reply: dict[str, Any], payload: memoryview) -> None:
-    """Writes the model (and its external data file, if any) beside each other, each atomically."""
+    """Writes the model and its external data file (if any), both or neither (see below)."""
     target = os.fspath(path)
+    files: list[tuple[str, list[dict[str, Any]]]] = []
     data = reply.get("data")
     if data:
-        _write_atomic(os.path.join(os.path.dirname(os.path.abspath(target)), data["location"]), cap, data["chunks"], payload)
-    _write_atomic(target, cap, reply["chunks"], payload)
+        files.append((os.path.join(os.path.dirname(os.path.abspath(target)), data["location"]), data["chunks"]))
+    files.append((target, reply["chunks"]))
+    _write_files_atomic(files, cap, payload)
 
 
-def _write_atomic(target: str, cap: Capture, chunks: list[dict[str, Any]], payload: memoryview) -> None:
-    """A temp file in the target's directory, renamed over the target: never half-written."""
-    directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _write_files_atomic(files: list[tuple[str, list[dict[str, Any]]]], cap: Capture, payload: memoryview) -> None:
+    """Each file goes to a temp file beside its target; only when all are complete are they
+    renamed over their targets (the data file first, then the model that names it). Any failure
+    before that, Ctrl-C included, removes every temp file and leaves existing targets untouched."""
+    temps: list[str] = []
     try:
-        # mkstemp makes the file 0600; give it the permissions an ordinary open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as f:
-            write_chunks(f, cap, chunks, payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        for target, chunks in files:
+            directory = os.path.dirname(os.path.abspath(target))
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+            temps.append(tmp)
+            # mkstemp makes the file 0600; give it the permissions an ordinary open() would.
+            os.chmod(tmp, 0o666 & ~_umask())
+            with os.fdopen(fd, "wb") as f:
+                write_chunks(f, cap, chunks, payload)
+                f.flush()
+                os.fsync(f.fileno())
+        for (target, _), tmp in zip(files, temps):
+            os.replace(tmp, target)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         raise
 
 

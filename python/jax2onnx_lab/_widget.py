@@ -20,7 +20,7 @@ import traitlets
 
 from . import __version__
 from ._capture import Capture
-from ._to_onnx import _host_bytes, _write_atomic
+from ._to_onnx import _host_bytes, _write_files_atomic
 
 MODULE_NAME = "jax2onnx-lab"
 
@@ -96,7 +96,7 @@ class GraphWidget(widgets.DOMWidget):
             if self._capture is None:
                 raise ValueError("only models converted from JAX can be saved from the widget")
             payload = memoryview(buffers[0]) if buffers else memoryview(b"")
-            _write_atomic(target, self._capture, content["table"], payload)
+            _write_files_atomic([(target, content["table"])], self._capture, payload)
             self.saved = {"path": target, "bytes": os.path.getsize(target)}
         except Exception as e:  # noqa: BLE001 - any failure is reported in the widget
             self.saved = {"error": f"{type(e).__name__}: {e}"}

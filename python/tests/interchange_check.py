@@ -24,7 +24,7 @@ from jax.extend import core as jcore
 
 from jax2onnx_lab._functions import function_call
 from jax2onnx_lab._interchange import read_container
-from jax2onnx_lab._node import converter
+from jax2onnx_lab._node import request
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "docs" / "interchange.schema.json").read_text())
@@ -54,7 +54,7 @@ def container_bytes(parts: list[Any]) -> bytes:
 def roundtrip(parts: list[Any]) -> tuple[dict[str, Any], dict[int, bytes], bytes]:
     """Sends a container through the converter's decode + encode; returns the header read back,
     the inline buffers' bytes by buffer-table index, and the container bytes."""
-    reply, payload = converter().request({"op": "roundtrip"}, parts)
+    reply, payload = request({"op": "roundtrip"}, parts)
     assert reply.get("ok"), reply
     data = bytes(payload)
     header, blobs = read_container(data)
@@ -65,7 +65,7 @@ def roundtrip(parts: list[Any]) -> tuple[dict[str, Any], dict[int, bytes], bytes
 
 def convert_error(data: bytes) -> dict[str, Any]:
     """The error the converter's "convert" op replies for `data` (which must be rejected)."""
-    reply, _ = converter().request({"op": "convert"}, [data])
+    reply, _ = request({"op": "convert"}, [data])
     assert not reply.get("ok"), reply
     return reply["error"]
 

@@ -1,28 +1,64 @@
-/** Writes a chunked model to disk atomically: a temp file beside the target, then rename. */
+/**
+ * Writes a chunked model (and its external data file) to disk, all files or none: each goes to a
+ * temp file beside its target, and only when every temp file is complete are they renamed over
+ * the targets. A failure or an abort (Ctrl-C) at any point removes the temp files and leaves
+ * existing files at the targets untouched.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Chunk, HostPayload } from "../core";
 
-export function writeChunksAtomic(target: string, chunks: readonly Chunk[], resolve: (p: HostPayload) => Uint8Array): void {
-  const dir = path.dirname(path.resolve(target));
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, "w");
+export interface FileToWrite {
+  readonly target: string;
+  readonly chunks: readonly Chunk[];
+}
+
+/** writev takes at most IOV_MAX (1024) buffers per call. */
+const BATCH = 1024;
+
+export class WriteAbortedError extends Error {
+  override name = "WriteAbortedError";
+}
+
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.tmp`);
+}
+
+/**
+ * Writes every file or none. Between batches of chunks it yields to the event loop, so a signal
+ * handler can abort through `signal`; the write then stops, cleans up and throws WriteAbortedError.
+ */
+export async function writeFilesAtomic(files: readonly FileToWrite[], resolve: (p: HostPayload) => Uint8Array, signal?: AbortSignal): Promise<void> {
+  const temps: string[] = [];
   try {
-    const views = chunks.map((c) => (c instanceof Uint8Array ? c : resolve(c)));
-    // writev takes at most IOV_MAX (1024) buffers per call and may write less than asked.
-    for (let i = 0; i < views.length; i += 1024) writeAll(fd, views.slice(i, i + 1024));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(tmp, target);
+    for (const { target, chunks } of files) {
+      const tmp = tempPathFor(target);
+      temps.push(tmp);
+      const fd = fs.openSync(tmp, "w");
+      try {
+        for (let i = 0; i < chunks.length; i += BATCH) {
+          if (signal?.aborted) throw new WriteAbortedError("interrupted");
+          writeAll(fd, chunks.slice(i, i + BATCH).map((c) => (c instanceof Uint8Array ? c : resolve(c))));
+          await new Promise<void>((r) => setImmediate(r));
+        }
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    if (signal?.aborted) throw new WriteAbortedError("interrupted");
+    // In the order given (a data file before the model that names it): the only moment a new
+    // file sits beside an old one is between two renames.
+    files.forEach(({ target }, i) => fs.renameSync(temps[i], target));
   } catch (e) {
-    try { fs.closeSync(fd); } catch { /* already closed */ }
-    fs.rmSync(tmp, { force: true });
+    for (const tmp of temps) fs.rmSync(tmp, { force: true });
     throw e;
   }
 }
 
 function writeAll(fd: number, buffers: Uint8Array[]): void {
   let written = fs.writevSync(fd, buffers);
+  // writev may write less than asked: finish each buffer it cut short.
   for (const b of buffers) {
     if (written >= b.byteLength) {
       written -= b.byteLength;

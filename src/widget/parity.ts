@@ -30,7 +30,9 @@ export interface ParityResult {
   readonly runtime: string;
   readonly ok: boolean;
   readonly outputs: readonly ParityOutput[];
+  /** The model run alone, and creating the onnxruntime session (0 when it was cached). */
   readonly milliseconds?: number;
+  readonly session_milliseconds?: number;
   readonly error?: string;
 }
 

@@ -139,9 +139,9 @@ export class WidgetSession {
     const c = this.converted;
     this.display.error(String(this.model.get("error") ?? "") || null);
     this.display.summary(c.summary);
-    this.model.set({ conversion: { ok: true, summary: c.summary, options: this.options } });
+    this.model.set({ conversion: { ok: true, summary: c.summary, options: this.options, milliseconds: c.milliseconds } });
     await this.display.graph(c.structure, this.statsByInitializer(c));
-    this.display.status(`${c.summary.nodes} nodes · opset ${c.summary.opset}`);
+    this.display.status(`opset ${c.summary.opset} · converted in the browser in ${c.milliseconds.toFixed(0)} ms`);
     if (withParity) await this.runParity();
   }
 
@@ -209,7 +209,7 @@ export class WidgetSession {
       const feeds = tensorsOf(parityCase.inputs, data);
       const run = await this.engine.request({ type: "run", session: this.id, feeds: feeds.map((f) => ({ ...f, data: f.data.slice() })) });
       const expected = tensorsOf(parityCase.outputs, data);
-      result = { ...compareOutputs(expected, run.outputs, parityCase.tolerances, "onnxruntime-web"), milliseconds: run.milliseconds };
+      result = { ...compareOutputs(expected, run.outputs, parityCase.tolerances, "onnxruntime-web"), milliseconds: run.milliseconds, session_milliseconds: run.sessionMilliseconds };
     } catch (e) {
       const message = reportOf(e).message;
       result = { runtime: "onnxruntime-web", ok: false, outputs: [], error: message };

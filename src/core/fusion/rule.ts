@@ -53,3 +53,12 @@ export interface FusionRule {
   check?(b: Bindings, ctx: FusionContext): CheckResult;
   rewrite(b: Bindings, ctx: FusionContext): FusedNode;
 }
+
+/**
+ * Whether onnxruntime (CPU and web) has kernels of the fused ops for values of this dtype: Relu,
+ * Clip, Gemm, LayerNormalization, Softmax and friends are float32/float64 there (Relu on int32
+ * is "NOT_IMPLEMENTED"), so fusions apply to those dtypes only.
+ */
+export function hasFusedKernels(v: Value): boolean {
+  return v.type.dtype === "float32" || v.type.dtype === "float64";
+}

@@ -20,6 +20,10 @@ function shifted(s: Value): { x: Value; axis: number } | null {
     const [a, b] = clamp.inputs;
     m = scalarValue(a) === -Infinity && b ? b : scalarValue(b) === -Infinity && a ? a : m;
   }
+  // reduce_max's NaN propagation (where(any(isnan(x)), nan, max)) changes nothing here: a NaN
+  // in the row makes every exp(x - m) NaN either way, in JAX and in ONNX's Softmax.
+  const guard = producer(m, "Where");
+  if (guard && Number.isNaN(scalarValue(guard.inputs[1]) ?? 0) && guard.inputs[2]) m = guard.inputs[2];
   const max = producer(m, "ReduceMax");
   const axes = max ? reduceAxes(max) : null;
   if (!max || max.inputs[0] !== sub.inputs[0] || axes?.length !== 1) return null;

@@ -3,6 +3,7 @@
  * (JSON from the container or a widget comm message); output is the typed `Capture`. Every
  * problem is a CaptureDecodeError naming the JSON path.
  */
+import { DimParseError, parseDim } from "../ir/dims";
 import { dtypeByteSize, isDType, type DType } from "../ir/dtype";
 import {
   CaptureDecodeError,
@@ -21,6 +22,7 @@ import {
   type Var,
 } from "./capture";
 import { readContainer } from "./container";
+import { MAX_DIM_TEXT, MAX_ELEMENTS, MAX_JSON_DEPTH, MAX_RANK, pathDeeperThan } from "./limits";
 import { Params, type ParamValue } from "./params";
 
 export const FORMAT = "jax2onnx-lab.capture";
@@ -44,7 +46,23 @@ function arr(v: unknown, path: string): unknown[] {
 
 function int(v: unknown, path: string): number {
   if (typeof v !== "number" || !Number.isInteger(v)) fail(path, "expected an integer");
+  // Beyond 2^53 a JSON number has already lost its exact value (big ints travel as {$int}).
+  if (!Number.isSafeInteger(v)) fail(path, `integer ${v} is beyond 2^53`);
   return v as number;
+}
+
+function nonNegative(v: unknown, path: string, what: string): number {
+  const n = int(v, path);
+  if (n < 0) fail(path, `negative ${what} ${n}`);
+  return n;
+}
+
+/** A shape's static part must fit numpy's rank and a size a runtime could hold (limits.ts). */
+function checkShapeBounds(shape: readonly (number | string)[], path: string): void {
+  if (shape.length > MAX_RANK) fail(path, `rank ${shape.length} is beyond numpy's ${MAX_RANK} dimensions`);
+  let elements = 1;
+  for (const d of shape) if (typeof d === "number") elements *= d;
+  if (elements > MAX_ELEMENTS) fail(path, `${elements} elements is beyond 2^40: not a shape a runtime can hold (a corrupted capture?)`);
 }
 
 function str(v: unknown, path: string): string {
@@ -70,7 +88,7 @@ function inlineBufferSizes(header: unknown): { index: number; size: number }[] {
   return buffers
     .map((b, index) => ({ b: obj(b, `$.buffers[${index}]`), index }))
     .filter(({ b }) => b.storage === "inline")
-    .map(({ b, index }) => ({ index, size: int(b.byteLength, `$.buffers[${index}].byteLength`) }));
+    .map(({ b, index }) => ({ index, size: nonNegative(b.byteLength, `$.buffers[${index}].byteLength`, "byteLength") }));
 }
 
 /**
@@ -79,6 +97,9 @@ function inlineBufferSizes(header: unknown): { index: number; size: number }[] {
  */
 export function decodeCapture(header: unknown, blobs: readonly Uint8Array[]): Capture {
   const h = obj(header, "$");
+  // Every consumer below (and lowering after it) recurses into nested values: bound the depth first.
+  const deep = pathDeeperThan(h, MAX_JSON_DEPTH);
+  if (deep) fail(deep, `nested deeper than ${MAX_JSON_DEPTH} levels (real captures nest a few dozen)`);
   if (h.format !== FORMAT) fail("$.format", `expected "${FORMAT}"`);
   const version = int(h.version, "$.version");
   if (version !== VERSION) fail("$.version", `version ${version} is not supported (expected ${VERSION})`);
@@ -106,11 +127,8 @@ export function decodeCapture(header: unknown, blobs: readonly Uint8Array[]): Ca
 
 function decodeBufferInfo(v: unknown, path: string): BufferInfo {
   const b = obj(v, path);
-  const shape = arr(b.shape, `${path}.shape`).map((d, i) => {
-    const n = int(d, `${path}.shape[${i}]`);
-    if (n < 0) fail(`${path}.shape[${i}]`, "negative dimension");
-    return n;
-  });
+  const shape = arr(b.shape, `${path}.shape`).map((d, i) => nonNegative(d, `${path}.shape[${i}]`, "dimension"));
+  checkShapeBounds(shape, `${path}.shape`);
   const storage = b.storage;
   if (storage !== "inline" && storage !== "host") fail(`${path}.storage`, `expected "inline" or "host"`);
   const dt = dtype(b.dtype, `${path}.dtype`);
@@ -142,6 +160,9 @@ class JaxprDecoder {
     private readonly files: readonly string[],
     private readonly buffers: readonly BufferInfo[],
   ) {}
+
+  /** Symbolic dim texts already parsed (one program repeats a handful of them everywhere). */
+  private readonly parsedDims = new Set<string>();
 
   jaxpr(v: unknown, path: string): Jaxpr {
     const j = obj(v, path);
@@ -194,17 +215,15 @@ class JaxprDecoder {
 
   private var(v: unknown, path: string): Var {
     const x = obj(v, path);
-    return { id: int(x.id, `${path}.id`), aval: this.aval(x.aval, `${path}.aval`), ...(x.drop === true ? { drop: true } : {}) };
+    return { id: nonNegative(x.id, `${path}.id`, "var id"), aval: this.aval(x.aval, `${path}.aval`), ...(x.drop === true ? { drop: true } : {}) };
   }
 
   private aval(v: unknown, path: string): Aval {
     const a = obj(v, path);
-    const shape = arr(a.shape, `${path}.shape`).map((d, i): AvalDim => {
-      if (typeof d === "string") return d;
-      const n = int(d, `${path}.shape[${i}]`);
-      if (n < 0) fail(`${path}.shape[${i}]`, "negative dimension");
-      return n;
-    });
+    const shape = arr(a.shape, `${path}.shape`).map((d, i): AvalDim =>
+      typeof d === "string" ? this.dimText(d, `${path}.shape[${i}]`) : nonNegative(d, `${path}.shape[${i}]`, "dimension"),
+    );
+    checkShapeBounds(shape, `${path}.shape`);
     return { shape, dtype: dtype(a.dtype, `${path}.dtype`), ...(a.weak === true ? { weak: true } : {}) };
   }
 
@@ -246,6 +265,20 @@ class JaxprDecoder {
     };
   }
 
+  /** A symbolic dimension: text the converter's dim parser reads (lowering parses it again). */
+  private dimText(text: string, path: string): string {
+    if (this.parsedDims.has(text)) return text;
+    if (text.length > MAX_DIM_TEXT) fail(path, `dimension expression of ${text.length} characters (at most ${MAX_DIM_TEXT})`);
+    try {
+      parseDim(text);
+    } catch (e) {
+      if (e instanceof DimParseError) fail(path, e.message);
+      throw e;
+    }
+    this.parsedDims.add(text);
+    return text;
+  }
+
   /** A buffer index; with `aval` (constvars, array literals) the buffer must hold that type. */
   private bufferRef(v: unknown, path: string, aval?: Aval): number {
     const i = int(v, path);
@@ -274,7 +307,7 @@ class JaxprDecoder {
       case "$dtype": return { kind: "dtype", dtype: dtype(o.$dtype, `${path}.$dtype`) };
       case "$jaxpr": return { kind: "jaxpr", jaxpr: this.jaxpr(o.$jaxpr, `${path}.$jaxpr`) };
       case "$enum": return { kind: "enum", type: str(o.$enum, `${path}.$enum`), name: str(o.name, `${path}.name`) };
-      case "$dim": return { kind: "dim", expr: str(o.$dim, `${path}.$dim`) };
+      case "$dim": return { kind: "dim", expr: this.dimText(str(o.$dim, `${path}.$dim`), `${path}.$dim`) };
       case "$buffer": return { kind: "buffer", index: this.bufferRef(o.$buffer, `${path}.$buffer`) };
       case "$opaque": return { kind: "opaque", type: str(o.$opaque, `${path}.$opaque`) };
       case "$struct": {

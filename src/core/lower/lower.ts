@@ -59,12 +59,14 @@ export function findUnsupported(jaxpr: Jaxpr, registry: RuleRegistry, scope: rea
 }
 
 class Lowering implements JaxprLowering {
-  /** The graph being built: the model's, or a function body's while one is lowered. */
+  /** The graph being built: the model's, a function body's, or a subgraph's while a control-flow rule builds one. */
   builder: GraphBuilder;
   readonly failures: (ErrorSite & { reason: string })[] = [];
   readonly functions = new FunctionLibrary();
-  /** Per graph builder: capture buffer index -> the initializer holding it there. */
+  /** Per graph that holds initializers (the model's, a function body's): buffer index -> initializer. */
   private readonly bufferValues = new Map<GraphBuilder, Map<number, Value>>();
+  /** A subgraph builder -> the builder whose graph holds its initializers (its outermost one). */
+  private readonly homes = new Map<GraphBuilder, GraphBuilder>();
   /** Initializers made from capture buffers (model weights), with their buffer index. */
   private readonly bufferOrigin = new Map<Value, number>();
 
@@ -149,6 +151,23 @@ class Lowering implements JaxprLowering {
     return jaxpr.outvars.map(atom);
   }
 
+  subgraph(name: string, inputs: readonly TensorType[], build: (inputs: Value[]) => readonly Value[]): Graph {
+    const outer = this.builder;
+    const inner = outer.child(name);
+    this.homes.set(inner, this.homes.get(outer) ?? outer);
+    const formals = inputs.map((t, i) => inner.addFreshInput(`${inner.graph.name}_in_${i}`, t));
+    this.builder = inner;
+    try {
+      const outs = build(formals);
+      inner.scope = outer.scope;
+      inner.metadata = outer.metadata;
+      inner.graph.outputs.push(...ownOutputs(inner, outs));
+    } finally {
+      this.builder = outer;
+    }
+    return inner.graph;
+  }
+
   private lowerEqn(eqn: Eqn, inputs: Value[], scope: readonly string[], source: SourceLoc | undefined): Value[] {
     const rule = this.registry.get(eqn.prim);
     if (!rule) throw new Error(`internal: no rule for ${eqn.prim} after the support check`);
@@ -189,8 +208,9 @@ class Lowering implements JaxprLowering {
   }
 
   private bufferValue(index: number): Value {
-    let values = this.bufferValues.get(this.builder);
-    if (!values) this.bufferValues.set(this.builder, (values = new Map()));
+    const home = this.homes.get(this.builder) ?? this.builder;
+    let values = this.bufferValues.get(home);
+    if (!values) this.bufferValues.set(home, (values = new Map()));
     const cached = values.get(index);
     if (cached) return cached;
     const info = this.capture.buffers[index];
@@ -224,14 +244,23 @@ export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGr
   const graph = builder.graph;
   builder.scope = "";
   builder.metadata = {};
-  const taken = new Set<Value>();
-  outs.forEach((v, i) => {
-    // An output must be a node's own value under its own name: inputs, initializers and
-    // repeated outputs go through an Identity.
-    const out = !v.producer || taken.has(v) ? builder.op("Identity", [v]) : v;
-    taken.add(out);
+  ownOutputs(builder, outs).forEach((out, i) => {
     out.name = capture.model.outputs[i];
     graph.outputs.push(out);
   });
   return { graph, opset, functions: lowering.functions.functions };
+}
+
+/**
+ * A graph's outputs must be values its own nodes make, each under its own name: inputs,
+ * initializers, values of an enclosing graph and repeated outputs go through an Identity.
+ */
+function ownOutputs(builder: GraphBuilder, outs: readonly Value[]): Value[] {
+  const own = new Set(builder.graph.nodes.flatMap((n) => n.outputs));
+  const taken = new Set<Value>();
+  return outs.map((v) => {
+    const out = !own.has(v) || taken.has(v) ? builder.op("Identity", [v]) : v;
+    taken.add(out);
+    return out;
+  });
 }

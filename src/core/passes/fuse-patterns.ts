@@ -6,7 +6,10 @@
  * scope and source, is named after its new op, and records the rule as its primitive. Rules run
  * to a fixpoint, so one fusion's result can be the next one's input (Gemm, then a BatchNorm
  * scale folded into it). Rejections are kept with their reasons (`rejections`) for tests and
- * for anyone asking why a graph was not fused.
+ * for anyone asking why a graph was not fused. Subgraphs (If branches, Loop and Scan bodies) are
+ * fused the same way, first; a pattern may match across the boundary (the fused node then reads
+ * an outer value, as ONNX allows), but an outer value counts as read elsewhere, so nothing that
+ * needs a sole reader (weight folds) crosses it.
  */
 import { encodeScalars, type DType } from "../ir/dtype";
 import { NameTable } from "../ir/builder";
@@ -14,7 +17,7 @@ import { Node, Value, type Attr, type Graph, type TensorType } from "../ir/ir";
 import { nodeReads } from "../ir/walk";
 import { FUSION_RULES, type FusionRule } from "../fusion/rules";
 import { match } from "../fusion/pattern";
-import type { FusionContext } from "../fusion/rule";
+import { hasFusedKernels, type FusionContext } from "../fusion/rule";
 import { GraphPass, type PassResult } from "./pass";
 
 /** A pattern that matched but whose check said no. */
@@ -41,13 +44,26 @@ export class FusePatterns extends GraphPass {
   }
 
   protected call(graph: Graph): PassResult {
-    let modified = false;
+    // Names are unique across a graph and its subgraphs (ONNX forbids shadowing).
     const names = new NameTable();
-    const taken = new Set([...graph.inputs, ...graph.initializers, ...graph.nodes.flatMap((n) => n.outputs)].map((v) => v.name));
-    for (const n of graph.nodes) taken.add(n.name);
+    const taken = new Set<string>();
+    const collect = (g: Graph): void => {
+      for (const v of [...g.inputs, ...g.initializers, ...g.nodes.flatMap((n) => n.outputs)]) taken.add(v.name);
+      for (const n of g.nodes) {
+        taken.add(n.name);
+        for (const a of Object.values(n.attrs)) if (a.type === "graph") collect(a.value);
+      }
+    };
+    collect(graph);
     for (const name of taken) names.reserve(name);
+    return { graph, modified: this.fuseGraph(graph, names) };
+  }
+
+  private fuseGraph(graph: Graph, names: NameTable): boolean {
+    let modified = false;
+    for (const node of graph.nodes) for (const a of Object.values(node.attrs)) if (a.type === "graph") modified = this.fuseGraph(a.value, names) || modified;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (!this.fuseOne(graph, names)) return { graph, modified };
+      if (!this.fuseOne(graph, names)) return modified;
       modified = true;
     }
     throw new Error(`fuse-patterns: no fixpoint after ${MAX_ROUNDS} rewrites (rules that undo each other?)`);
@@ -60,6 +76,8 @@ export class FusePatterns extends GraphPass {
     const live = new Set<Value>(graph.outputs);
     const readers = new Map<Value, number>();
     for (const v of graph.outputs) readers.set(v, 1);
+    // Values from an enclosing graph may have readers there: never a sole reader here.
+    const local = new Set<Value>([...graph.inputs, ...graph.initializers, ...graph.nodes.flatMap((n) => n.outputs)]);
     for (let i = graph.nodes.length - 1; i >= 0; i--) {
       const n = graph.nodes[i];
       if (!n.outputs.some((o) => live.has(o))) continue;
@@ -78,8 +96,8 @@ export class FusePatterns extends GraphPass {
         const bindings = match(rule.pattern, node.outputs[0]);
         if (!bindings) continue;
         const helpers: Node[] = [];
-        const ctx = this.context(graph, node, names, readers, helpers);
-        const verdict = rule.check ? rule.check(bindings, ctx) : true;
+        const ctx = this.context(graph, node, names, readers, helpers, local);
+        const verdict = !hasFusedKernels(node.outputs[0]) ? { reason: `no fused kernels for ${node.outputs[0].type.dtype} in onnxruntime` } : rule.check ? rule.check(bindings, ctx) : true;
         if (verdict !== true) {
           if (!this.rejections.some((r) => r.rule === rule.name && r.node === node.name && r.reason === verdict.reason)) {
             this.rejections.push({ rule: rule.name, node: node.name, reason: verdict.reason });
@@ -107,7 +125,7 @@ export class FusePatterns extends GraphPass {
     return false;
   }
 
-  private context(graph: Graph, root: Node, names: NameTable, readers: ReadonlyMap<Value, number>, helpers: Node[]): FusionContext {
+  private context(graph: Graph, root: Node, names: NameTable, readers: ReadonlyMap<Value, number>, helpers: Node[], local: ReadonlySet<Value>): FusionContext {
     const scope = root.name.includes("/") ? root.name.slice(0, root.name.lastIndexOf("/") + 1) : "";
     const takeName = (v: Value): string => {
       const old = v.name;
@@ -117,7 +135,7 @@ export class FusePatterns extends GraphPass {
     return {
       opset: this.opset,
       root,
-      readers: (v) => readers.get(v) ?? 0,
+      readers: (v) => (local.has(v) ? (readers.get(v) ?? 0) : Number.POSITIVE_INFINITY),
       takeName,
       node: (op: string, inputs: readonly (Value | null)[], attrs: Readonly<Record<string, Attr>>, type: TensorType, outputName?: string) => {
         const name = names.unique(`${scope}${op}`);
@@ -126,7 +144,7 @@ export class FusePatterns extends GraphPass {
         return out;
       },
       constant: (values: readonly number[], dtype: DType, shape: readonly number[], replaces?: Value) => {
-        const inherit = replaces?.tensor && !replaces.producer && (readers.get(replaces) ?? 0) <= 1 && !graph.outputs.includes(replaces);
+        const inherit = replaces?.tensor && local.has(replaces) && !replaces.producer && (readers.get(replaces) ?? 0) <= 1 && !graph.outputs.includes(replaces);
         const name = inherit ? takeName(replaces) : names.unique(`${scope.replace(/\//g, ".")}fused_const`);
         const v = new Value(name, { dtype, shape });
         v.tensor = { dtype, shape, data: { kind: "bytes", bytes: encodeScalars(values, dtype) } };

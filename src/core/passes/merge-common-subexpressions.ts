@@ -6,8 +6,8 @@
  *     same dtype, shape and bytes, at most 1 KiB) are one. Float constants are left: they are
  *     usually the model's own weights, which keep their names even when two are equal (two
  *     zero-initialized biases).
- * Nodes with subgraphs are left alone (comparing bodies is not worth it); graph outputs keep
- * their own producer.
+ * Nodes with subgraphs, and the nodes inside subgraphs, are left alone (comparing bodies is not
+ * worth it); graph outputs keep their own producer.
  */
 import { isFloat } from "../ir/dtype";
 import type { Attr, Graph, Node, Value } from "../ir/ir";

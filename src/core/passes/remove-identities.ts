@@ -6,7 +6,8 @@
  *     numbers, or symbolic dims of the same name).
  *  4. Where with a constant condition that is all true (or all false) and the chosen branch of
  *     the output's shape (jnp.var's `where(dof > 0, var, nan)` with a static dof).
- * Graph outputs keep their producer (their names are the model's interface).
+ * Graph outputs keep their producer (their names are the model's interface). Nodes inside
+ * subgraphs are left alone (their reads of a removed outer value are redirected).
  */
 import { knownValues, type Graph, type Node, type Value } from "../ir/ir";
 import { replaceAllUses } from "../ir/walk";

@@ -74,6 +74,7 @@ export class Engine {
 
   private convert(id: string, options: WidgetConvertOptions): Converted {
     const s = this.session(id);
+    const start = performance.now();
     const result = convertCapture(s.capture, {
       registry: defaultRegistry,
       ...(options.opset !== undefined ? { opset: options.opset } : {}),
@@ -95,7 +96,8 @@ export class Engine {
       ...(p.perm ? { perm: p.perm } : {}),
       initializer: initializerOf.get(weightKey(p)) ?? `buffer ${p.buffer}`,
     }));
-    return { structure: serializeModelStructure(result.model), table, payload: concat(payload), summary: result.summary, weights };
+    const structure = serializeModelStructure(result.model);
+    return { structure, table, payload: concat(payload), summary: result.summary, milliseconds: performance.now() - start, weights };
   }
 
   private missing(s: Session): WeightRef[] {

@@ -43,6 +43,8 @@ export interface Converted {
   readonly table: readonly ChunkRef[];
   readonly payload: Uint8Array;
   readonly summary: ConversionSummary;
+  /** Time the conversion took in the worker (decode excluded: the capture is loaded once). */
+  readonly milliseconds: number;
   /** Host weights the model needs (each once), and which initializer each becomes. */
   readonly weights: readonly (WeightRef & { readonly initializer: string })[];
 }
