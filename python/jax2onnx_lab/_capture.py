@@ -13,6 +13,7 @@ from jax.extend import core as jex_core
 
 from . import __version__
 from ._errors import ConversionError
+from ._frameworks import framework_weight_names
 from ._functions import active_capture
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
@@ -163,7 +164,7 @@ def capture(
         raise
     closed = _drop_dead_code(closed)
     _check_dtypes(closed)
-    writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
+    writer = CaptureWriter(inline_limit=inline_limit, weight_names={**framework_weight_names(fn), **(weight_names(root) if root is not None else {})})
     warn_dropped_checks(closed, lambda e: _user_line(writer, e))
     n_out = len(closed.jaxpr.outvars)
     model = {

@@ -2,7 +2,8 @@
  * Normalizations over trailing axes, as ONNX's own ops:
  *  - `layer_norm`: (x - mean(x)) * rsqrt(var(x) + eps) [* scale] [+ bias] -> LayerNormalization
  *    (opset 17), for flax's fast variance `max(0, mean(x²) - mean(x)²)` (nnx.LayerNorm, Linen)
- *    and the two-pass `mean((x - mean(x))²)` (jnp.var, Equinox, hand-written forms).
+ *    and the two-pass `mean((x - mean(x))²)` (jnp.var, Equinox, hand-written forms), and Keras'
+ *    `x * g + (beta - mean * g)` with g = rsqrt(var + eps) * gamma.
  *  - `rms_norm`: x * rsqrt(mean(x²) + eps) [* scale] -> RMSNormalization (opset 23); flax's
  *    RMSNorm subtracts a zero mean first, which is accepted.
  * The axes must be the last ones (the ops normalize `x.shape[axis:]`), the scale and bias one
@@ -84,7 +85,41 @@ function factorize(v: Value, readers: (x: Value) => number, root = true): { fact
   return out;
 }
 
+/**
+ * Keras' spelling, with the mean folded into the shift: x * g + (beta - mean * g) where
+ * g = rsqrt(var + eps) * gamma, as add(mul(x, g), add(mul(neg(mean), g), beta)).
+ */
+function readExpanded(rootValue: Value, ctx: FusionContext): Normalization | null {
+  const add = producer(rootValue, "Add");
+  if (!add) return null;
+  for (const [scaled, shift] of [add.inputs, [...add.inputs].reverse()] as Value[][]) {
+    const mul = producer(scaled, "Mul");
+    const shiftAdd = producer(shift, "Add");
+    if (!mul || !shiftAdd || ctx.readers(scaled) !== 1 || ctx.readers(shift) !== 1) continue;
+    for (const [x, g] of [mul.inputs, [...mul.inputs].reverse()] as Value[][]) {
+      for (const [meanTerm, bias] of [shiftAdd.inputs, [...shiftAdd.inputs].reverse()] as Value[][]) {
+        const mt = producer(meanTerm, "Mul");
+        if (!mt || !mt.inputs.includes(g)) continue;
+        const neg = producer(mt.inputs[0] === g ? mt.inputs[1] : mt.inputs[0], "Neg");
+        const m = neg?.inputs[0] ? meanOf(neg.inputs[0]) : null;
+        if (!m || m.x !== x) continue;
+        const { factors, rsqrtArgs } = factorize(g, ctx.readers);
+        if (rsqrtArgs.length !== 1 || factors.length > 1) continue;
+        const epsAdd = producer(throughReshapes(rsqrtArgs[0]), "Add");
+        const [va, vb] = (epsAdd?.inputs ?? []) as Value[];
+        const eps = scalarValue(vb) ?? scalarValue(va);
+        const variance = scalarValue(vb) !== null ? va : vb;
+        if (eps === null || !variance || !isVarianceOf(variance, x, m.axes)) continue;
+        return { x, axes: m.axes, eps, scale: factors[0] ?? null, bias, centered: true };
+      }
+    }
+  }
+  return null;
+}
+
 function read(rootValue: Value, ctx: FusionContext): Normalization | { reason: string } {
+  const expanded = readExpanded(rootValue, ctx);
+  if (expanded) return expanded;
   let product = rootValue;
   let bias: Value | null = null;
   const add = producer(rootValue, "Add");

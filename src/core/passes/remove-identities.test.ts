@@ -29,4 +29,14 @@ describe("RemoveIdentities", () => {
     b.graph.outputs.push(b.op("Identity", [x]));
     expect(new RemoveIdentities().run(b.graph).modified).toBe(false);
   });
+
+  test("Case 5: an Expand only broadcasting into an Add is skipped", () => {
+    const b = new GraphBuilder("g");
+    const y = b.addInput("y", { dtype: "float32", shape: ["B", 4] });
+    const bias = b.constant([1, 2, 3, 4], "float32", [4]);
+    const expanded = b.op("Expand", [bias, b.op("Shape", [y])], {}, { types: [{ dtype: "float32", shape: ["B", 4] }] });
+    b.graph.outputs.push(b.op("Add", [y, expanded]));
+    new RemoveIdentities().run(b.graph);
+    expect(b.graph.nodes.find((n) => n.op === "Add")?.inputs).toEqual([y, bias]);
+  });
 });

@@ -6,6 +6,9 @@
  *     numbers, or symbolic dims of the same name).
  *  4. Where with a constant condition that is all true (or all false) and the chosen branch of
  *     the output's shape (jnp.var's `where(dof > 0, var, nan)` with a static dof).
+ *  5. An Expand read by a broadcasting binary op (Add, Sub, Mul, Div, ...) whose other operand
+ *     already has the op's output type: the op reads the Expand's input and broadcasts itself
+ *     (`jnp.broadcast_to(bias, y.shape) + y`, Haiku's Linear), so a MatMul + bias becomes Gemm.
  * Graph outputs keep their producer (their names are the model's interface). Nodes inside
  * subgraphs are left alone (their reads of a removed outer value are redirected).
  */
@@ -40,12 +43,33 @@ function passThrough(n: Node): Value | null {
   }
 }
 
+const BROADCASTING = new Set(["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or"]);
+
+/** Case 5: a binary op's Expand-ed operand replaced by the Expand's input, where that is exact. */
+function skipExpands(n: Node): boolean {
+  if (n.domain !== "" || !BROADCASTING.has(n.op) || n.inputs.length !== 2 || n.outputs.length !== 1) return false;
+  let changed = false;
+  n.inputs = n.inputs.map((x, i) => {
+    const e = x?.producer;
+    const other = n.inputs[1 - i];
+    if (!e || e.op !== "Expand" || e.domain !== "" || !e.inputs[0] || !other) return x;
+    const source = e.inputs[0];
+    const out = n.outputs[0].type.shape;
+    if (other.type.shape.length !== out.length || !other.type.shape.every((d, k) => d !== null && d === out[k])) return x;
+    if (source.type.shape.length > n.outputs[0].type.shape.length) return x;
+    changed = true;
+    return source;
+  });
+  return changed;
+}
+
 export class RemoveIdentities extends GraphPass {
   readonly name = "remove-identities";
 
   protected call(graph: Graph): PassResult {
     const outputs = new Set(graph.outputs);
     let modified = false;
+    for (const n of graph.nodes) modified = skipExpands(n) || modified;
     const kept: Node[] = [];
     for (const n of graph.nodes) {
       const source = outputs.has(n.outputs[0]) ? null : passThrough(n);
