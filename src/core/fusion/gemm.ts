@@ -19,9 +19,22 @@ function columnsOf(b: Value, transB: boolean): number | null {
   return typeof d === "number" ? d : null;
 }
 
+/** A computed bias (a function's weight input): one of shape [N] or [1, N], else null. */
+function rowBias(bias: Value, n: number): Value | null {
+  const s = bias.type.shape;
+  if (s.length === 1 && s[0] === n) return bias;
+  if (s.length === 2 && s[0] === 1 && s[1] === n) {
+    // A [N] value reshaped to [1, N]: Gemm broadcasts the [N] itself.
+    const r = bias.producer;
+    const src = r?.op === "Reshape" && r.domain === "" ? r.inputs[0] : null;
+    return src && src.type.shape.length === 1 && src.type.shape[0] === n ? src : bias;
+  }
+  return null;
+}
+
 function biasCheck(bias: Value, n: number | null): CheckResult {
   if (n === null) return reject("the number of output columns is not static");
-  if (!knownValues(bias)) return reject("the added value is not a constant the converter holds");
+  if (!knownValues(bias)) return rowBias(bias, n) ? true : reject(`the added value ${bias.type.shape.join("x")} is not one value per output column (${n})`);
   return perChannel(bias, n, 1, 2) ? true : reject(`the added constant ${bias.type.shape.join("x")} is not one value per output column (${n})`);
 }
 
@@ -49,7 +62,9 @@ export const gemm: FusionRule = {
     const mm = b.get("mm")!.producer!;
     const [a, transA] = operand(mm.inputs[0]!, ctx);
     const [w, transB] = operand(mm.inputs[1]!, ctx);
-    return { op: "Gemm", like: mm, inputs: [a, w, b.get("c")!], attrs: { ...(transA ? { transA: { type: "int", value: 1 } } : {}), ...(transB ? { transB: { type: "int", value: 1 } } : {}) } };
+    const c = b.get("c")!;
+    const bias = knownValues(c) ? c : rowBias(c, columnsOf(mm.inputs[1]!, false)!)!;
+    return { op: "Gemm", like: mm, inputs: [a, w, bias], attrs: { ...(transA ? { transA: { type: "int", value: 1 } } : {}), ...(transB ? { transB: { type: "int", value: 1 } } : {}) } };
   },
 };
 
@@ -63,6 +78,7 @@ export const gemmBias: FusionRule = {
     if (g?.op !== "Gemm" || g.domain !== "") return reject("not a Gemm");
     if (ctx.readers(b.get("gemm")!) !== 1) return reject("the Gemm's result is read elsewhere too");
     if ((g.attrs.beta?.value ?? 1) !== 1) return reject("Gemm beta != 1");
+    if (!knownValues(b.get("d")!)) return reject("the added value is not a constant the converter holds");
     return biasCheck(b.get("d")!, columnsOf(g.inputs[1]!, g.attrs.transB?.value === 1));
   },
   rewrite(b, ctx) {
