@@ -59,6 +59,9 @@ def token_ids(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype)
     return rng.integers(0, VOCAB, size=shape).astype(dtype)
 
 
+token_ids.all_dtypes = True  # the harness applies it to integer inputs too
+
+
 EXAMPLE = Example(
     "gpt",
     "GPT-style decoder (Flax NNX): embeddings by gather, causal attention, int32 tokens, symbolic batch and sequence",

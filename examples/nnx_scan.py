@@ -33,20 +33,10 @@ class Stack(nnx.Module):
         return self.head(run(self.layers, x))
 
 
-def build():
-    # NNX transforms inside a trace need the model's state as traced values: split it and merge
-    # it back inside the converted function (the weights are still the model's arrays).
-    graphdef, state = nnx.split(Stack(16, 4, rngs=nnx.Rngs(0)))
-    return lambda x: nnx.merge(graphdef, state)(x)
-
-
 EXAMPLE = Example(
     "nnx_scan",
     "Layers run with nnx.scan (Flax NNX)",
-    build,
+    lambda: Stack(16, 4, rngs=nnx.Rngs(0)),
     [("B", 16)],
     dims=({"B": 1}, {"B": 3}),
-    # NNX transforms refuse module state that is closed over (a constant of the trace), which is
-    # how capture sees weights; capture has to pass the state as traced inputs and bind them back.
-    waits_on="Cannot extract graph node from different trace level",
 )

@@ -15,6 +15,7 @@ from . import __version__
 from ._errors import ConversionError
 from ._frameworks import framework_weight_names
 from ._functions import active_capture
+from ._nnx_state import needs_traced_state, state_inputs_as_consts, with_state_inputs
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
 from ._modules import module_scopes, root_module, weight_names
@@ -140,8 +141,20 @@ def capture(
         with module_scopes(root), active_capture():
             return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
 
+    def trace_with_state(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
+        with module_scopes(root) as scope_names, active_capture():
+            program, leaves = with_state_inputs(fn, root, scope_names)
+            flat = flat_program(program, len(leaves) + len(specs), param_names, static, switches)
+            return state_inputs_as_consts(jax.make_jaxpr(flat)(*leaves, *specs, *params.values()), leaves)
+
     try:
-        closed = trace_with_switches(trace, dict(input_params or {}))
+        try:
+            closed = trace_with_switches(trace, dict(input_params or {}))
+        except ValueError as e:
+            # NNX transforms inside the model (nnx.scan over layers) need its state traced.
+            if not needs_traced_state(e, root):
+                raise
+            closed = trace_with_switches(trace_with_state, dict(input_params or {}))
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(

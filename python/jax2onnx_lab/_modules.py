@@ -133,10 +133,12 @@ _active = threading.local()
 
 
 @contextlib.contextmanager
-def module_scopes(root: Any | None) -> Iterator[None]:
-    """Within this context, calls of `root`'s modules push a named scope with their path name."""
+def module_scopes(root: Any | None) -> Iterator[dict[int, str]]:
+    """Within this context, calls of `root`'s modules push a named scope with their path name.
+    Yields the id -> name table, so a copy of the model made while tracing (nnx.merge) can be
+    named too."""
     if root is None:
-        yield
+        yield {}
         return
     names = module_paths(root)
     classes = {type(m) for m in _instances(root, names)}
@@ -164,7 +166,7 @@ def module_scopes(root: Any | None) -> Iterator[None]:
         functools.update_wrapper(scoped, call)
         type.__setattr__(cls, "__call__", scoped)
     try:
-        yield
+        yield names
     finally:
         for cls, original in saved:
             if original is None:
