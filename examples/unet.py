@@ -31,5 +31,4 @@ EXAMPLE = Example(
     [("B", 16, 16, 3)],
     dims=({"B": 2},),
     atol=1e-4,
-    waits_on="lhs_dilation != 1 (a transposed convolution) is not supported yet",
 )

@@ -18,6 +18,7 @@ import { nodeReads } from "../ir/walk";
 import { FUSION_RULES, type FusionRule } from "../fusion/rules";
 import { match } from "../fusion/pattern";
 import { hasFusedKernels, type FusionContext } from "../fusion/rule";
+import { hasKernel } from "../lower/kernel-gaps";
 import { GraphPass, type PassResult } from "./pass";
 
 /** A pattern that matched but whose check said no. */
@@ -105,6 +106,13 @@ export class FusePatterns extends GraphPass {
           continue;
         }
         const fused = rule.rewrite(bindings, ctx);
+        // A fused op onnxruntime cannot run at this dtype (Gelu in float64) would break the model;
+        // the helpers are dropped (constants it made are left for dead-code elimination).
+        const dtype = fused.inputs[0]?.type.dtype;
+        if (dtype && !hasKernel(fused.op, dtype)) {
+          this.rejections.push({ rule: rule.name, node: node.name, reason: `onnxruntime has no ${fused.op} kernel for ${dtype}` });
+          continue;
+        }
         graph.nodes.splice(index, 0, ...helpers);
         // The name says what the node is now: ".../Div" fused into an AveragePool is ".../AveragePool".
         const like = fused.like ?? node;
