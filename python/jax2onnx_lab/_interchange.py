@@ -22,6 +22,8 @@ import numpy as np
 from jax._src import source_info_util
 from jax.extend import core as jex_core
 
+from ._functions import function_call
+
 FORMAT = "jax2onnx-lab.capture"
 VERSION = 1
 MAGIC = b"J2OCAP"
@@ -254,6 +256,9 @@ class CaptureWriter:
         out["out"] = [self.var(v) for v in e.outvars]
         out["scope"] = self.scope(e.source_info)
         out.update(self.source(e.source_info))
+        fn = function_call(e.params.get("name")) if e.primitive.name == "jit" else None
+        if fn is not None:
+            out["fn"] = fn
         return out
 
     def jaxpr(self, closed: Any) -> dict[str, Any]:

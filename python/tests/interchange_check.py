@@ -22,6 +22,7 @@ import numpy as np
 from jax._src import source_info_util
 from jax.extend import core as jcore
 
+from jax2onnx_lab._functions import function_call
 from jax2onnx_lab._interchange import read_container
 from jax2onnx_lab._node import request
 
@@ -111,6 +112,7 @@ class Lossless:
         self.tags: collections.Counter[str] = collections.Counter()
         self.opaque: list[str] = []
         self.scopes: list[tuple[str, list[str]]] = []
+        self.functions: list[str] = []
         self.sources: list[tuple[str, dict[str, Any]]] = []
         self.literals: list[tuple[str, Any]] = []
 
@@ -287,6 +289,10 @@ class Lossless:
             self.define(v, jv, scope, f"{path}.out[{i}]")
         self.check_scope(e, j, path)
         self.check_source(e, j, path)
+        want_fn = function_call(e.params.get("name")) if e.primitive.name == "jit" else None
+        assert j.get("fn") == want_fn, f"{path}.fn: {j.get('fn')} != {want_fn}"
+        if want_fn:
+            self.functions.append(want_fn["name"])
 
     def check_scope(self, e: Any, j: dict[str, Any], path: str) -> None:
         stack = e.source_info.name_stack

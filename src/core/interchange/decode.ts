@@ -14,6 +14,7 @@ import {
   type Capture,
   type ConstVar,
   type Eqn,
+  type FunctionCall,
   type Jaxpr,
   type ModelInfo,
   type ScalarValue,
@@ -207,11 +208,22 @@ class JaxprDecoder {
         scope: arr(eq.scope ?? [], `${p}.scope`).map((s, k) => str(s, `${p}.scope[${k}]`)),
         ...(eq.src !== undefined ? { src: this.source(eq.src, `${p}.src`) } : {}),
         ...(eq.lib !== undefined ? { lib: this.source(eq.lib, `${p}.lib`) } : {}),
+        ...(eq.fn !== undefined ? { fn: this.functionCall(eq.fn, `${p}.fn`) } : {}),
       };
       return eqn;
     });
     const outvars = arr(j.outvars, `${path}.outvars`).map((a, i) => this.atom(a, `${path}.outvars[${i}]`, scope));
     return { invars, constvars, outvars, eqns };
+  }
+
+  private functionCall(v: unknown, path: string): FunctionCall {
+    const f = obj(v, path);
+    const ident = (x: unknown, p: string): string => {
+      const s = str(x, p);
+      if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(s)) fail(p, `"${s}" is not a valid ONNX function name or domain`);
+      return s;
+    };
+    return { name: ident(f.name, `${path}.name`), domain: ident(f.domain, `${path}.domain`) };
   }
 
   private var(v: unknown, path: string): Var {

@@ -36,6 +36,7 @@ export function encodeCapture(capture: Capture): { header: Json; blobs: Uint8Arr
     scope: [...e.scope],
     ...(e.src ? { src: source(e.src) } : {}),
     ...(e.lib ? { lib: source(e.lib) } : {}),
+    ...(e.fn ? { fn: { name: e.fn.name, domain: e.fn.domain } } : {}),
   });
   const jaxpr = (j: Jaxpr): Json => ({
     invars: j.invars.map(varJson),
