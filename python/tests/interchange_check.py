@@ -88,7 +88,9 @@ def same_float(a: float, b: float) -> bool:
 
 
 def array_of(value: Any) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(value))
+    # Not np.ascontiguousarray alone: it turns a 0-d array into shape (1,).
+    arr = np.asarray(value)
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 class Lossless:
@@ -167,7 +169,8 @@ class Lossless:
             assert set(j) == {"lit", "aval"}, f"{path}: {j}"
             self.aval(a.aval, j["aval"], f"{path}.aval")
             val = np.asarray(a.val)
-            if val.ndim == 0:
+            # docs/interchange.md: complex scalars travel as 0-d buffers, like array literals.
+            if val.ndim == 0 and val.dtype.kind != "c":
                 self.scalar(val.item(), j["lit"], np.dtype(a.aval.dtype), f"{path}.lit")
             else:
                 assert set(j["lit"]) == {"$buffer"}, f"{path}.lit: {j['lit']}"
