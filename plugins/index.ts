@@ -1,16 +1,37 @@
 /** The default rule registry: every lowering rule the converter ships. */
 import { makeRegistry, type LoweringRule } from "../src/core";
 import { CALL_RULES } from "./control/call";
+import { condRule } from "./control/cond";
+import { scanRule } from "./control/scan";
+import { pureCallbackRule } from "./control/pure_callback";
+import { whileRule } from "./control/while";
+import { EQUINOX_INTERNAL_RULES } from "./equinox/internal";
+import { maybeSetRule } from "./equinox/maybe_set";
 import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
+import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { dotGeneralRule } from "./lax/dot_general";
-import { ELEMENTWISE_RULES, convertElementTypeRule, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
+import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
+import { atan2Rule } from "./lax/atan2";
+import { BIT_RULES } from "./lax/bits";
+import { bitcastConvertTypeRule } from "./lax/bitcast_convert_type";
+import { convertElementTypeRule } from "./lax/convert_element_type";
+import { nextafterRule } from "./lax/nextafter";
+import { TOTAL_ORDER_RULES } from "./lax/total_order";
 import { dimAsValueRule, iotaRule } from "./lax/iota";
 import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
-import { concatenateRule, squeezeRule, transposeRule } from "./lax/shape_ops";
+import { concatenateRule, revRule, splitRule, squeezeRule, stackRule, tileRule, transposeRule, unstackRule } from "./lax/shape_ops";
+import { dynamicSliceRule } from "./lax/dynamic_slice";
+import { dynamicUpdateSliceRule } from "./lax/dynamic_update_slice";
+import { gatherRule } from "./lax/gather";
+import { padRule } from "./lax/pad";
+import { SCATTER_RULES } from "./lax/scatter";
+import { sliceRule } from "./lax/slice";
+import { sortRule } from "./lax/sort";
+import { approxTopKRule, topKRule } from "./lax/top_k";
 
 export const ALL_RULES: readonly LoweringRule[] = [
   ...ELEMENTWISE_RULES,
@@ -18,6 +39,11 @@ export const ALL_RULES: readonly LoweringRule[] = [
   roundRule,
   convertElementTypeRule,
   selectNRule,
+  atan2Rule,
+  ...BIT_RULES,
+  bitcastConvertTypeRule,
+  nextafterRule,
+  ...TOTAL_ORDER_RULES,
   dotGeneralRule,
   reshapeRule,
   broadcastInDimRule,
@@ -26,11 +52,33 @@ export const ALL_RULES: readonly LoweringRule[] = [
   concatenateRule,
   convGeneralDilatedRule,
   cumsumRule,
+  ...CUMULATIVE_RULES,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
   iotaRule,
   dimAsValueRule,
   ...CALL_RULES,
+  condRule,
+  whileRule,
+  scanRule,
+  pureCallbackRule,
+  ...EQUINOX_INTERNAL_RULES,
+  maybeSetRule,
+  // Slicing, indexing and windows (issue 6, cov-indexing).
+  stackRule,
+  unstackRule,
+  tileRule,
+  splitRule,
+  revRule,
+  sliceRule,
+  padRule,
+  dynamicSliceRule,
+  dynamicUpdateSliceRule,
+  gatherRule,
+  ...SCATTER_RULES,
+  sortRule,
+  topKRule,
+  approxTopKRule,
 ];
 
 export const defaultRegistry = makeRegistry(ALL_RULES);

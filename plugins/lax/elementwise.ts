@@ -2,7 +2,9 @@
  * Elementwise primitives as table rows: JAX guarantees matching dtypes and broadcast-free
  * shapes (operands already have the result's shape or are scalars), so most map to one ONNX op.
  */
-import { isFloat, isInteger, onnxTypeCode, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { isInteger, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { opWithKernel } from "./kernel_dtypes";
+import { signBit, withSign } from "./float_bits";
 
 type Emit = (ctx: LoweringContext, ins: Value[]) => Value;
 
@@ -25,8 +27,13 @@ export const ELEMENTWISE_RULES: LoweringRule[] = [
   direct("add", "Add"),
   direct("sub", "Sub"),
   direct("mul", "Mul"),
-  direct("max", "Max"),
-  direct("min", "Min"),
+  // Max and Min propagate NaN (as lax.max/min do) in onnxruntime; (u)int16 computes in int32.
+  row("max", ["Max"], (ctx, ins) => opWithKernel(ctx, "Max", ins)),
+  row("min", ["Min"], (ctx, ins) => opWithKernel(ctx, "Min", ins)),
+  // lax.clamp(lo, x, hi) = min(max(x, lo), hi); lo and hi may be scalars.
+  row("clamp", ["Max", "Min"], (ctx, [lo, x, hi]) => opWithKernel(ctx, "Min", [opWithKernel(ctx, "Max", [x, lo]), hi])),
+  // Automatic differentiation's accumulation: an add.
+  direct("add_any", "Add"),
   direct("neg", "Neg"),
   direct("exp", "Exp"),
   direct("log", "Log"),
@@ -71,8 +78,20 @@ export const ELEMENTWISE_RULES: LoweringRule[] = [
   row("square", ["Mul"], (ctx, [x]) => ctx.op("Mul", [x, x])),
   row("exp2", ["Pow"], (ctx, [x]) => ctx.op("Pow", [ctx.scalar(2, x.type.dtype), x])),
   row("log1p", ["Add", "Log"], (ctx, [x]) => ctx.op("Log", [ctx.op("Add", [x, one(ctx, x)])])),
+  // cbrt: |x| ** (1/3) with x's sign, refined by one Newton step y -= (y - a / y**2) / 3 (1/3 is
+  // inexact in binary; this form cannot overflow); zeros, infinities and NaN keep the Pow result.
+  row("cbrt", ["Pow", "Abs", "Mul", "Sub", "Div", "Where", "IsInf"], (ctx, [x]) => {
+    const k = (v: number): Value => ctx.scalar(v, x.type.dtype);
+    const a = ctx.op("Abs", [x]);
+    const y = ctx.op("Pow", [a, k(1 / 3)]);
+    const refined = ctx.op("Sub", [y, ctx.op("Div", [ctx.op("Sub", [y, ctx.op("Div", [a, ctx.op("Mul", [y, y])])]), k(3)])]);
+    const keep = ctx.op("Or", [ctx.op("Equal", [a, k(0)]), ctx.op("IsInf", [a])]);
+    return withSign(ctx, ctx.op("Where", [keep, y, refined]), signBit(ctx, x));
+  }),
   row("expm1", ["Exp", "Sub"], (ctx, [x]) => ctx.op("Sub", [ctx.op("Exp", [x]), one(ctx, x)])),
   row("copy", [], (_ctx, [x]) => x),
+  // jax.device_put is variadic (one output per operand); placement means nothing in ONNX.
+  { primitive: "device_put", onnxOps: [], lower: (ctx) => ctx.inputs() },
   row("stop_gradient", [], (_ctx, [x]) => x),
   // lax.optimization_barrier is variadic: every operand passes through unchanged.
   { primitive: "optimization_barrier", onnxOps: [], lower: (ctx) => ctx.inputs() },
@@ -115,37 +134,19 @@ export const roundRule: LoweringRule = {
   },
 };
 
-/** lax.convert_element_type: Cast, or nothing when the dtype does not change. */
-export const convertElementTypeRule: LoweringRule = {
-  primitive: "convert_element_type",
-  onnxOps: ["Cast"],
-  lower(ctx) {
-    const x = ctx.input(0);
-    const to = ctx.params.dtype("new_dtype");
-    if (to === x.type.dtype) return x;
-    if (isFloat(x.type.dtype) && to === "bool") return ctx.op("Not", [ctx.op("Equal", [x, ctx.scalar(0, x.type.dtype)])]);
-    return ctx.op("Cast", [x], { to: onnxTypeCode(to) });
-  },
-};
-
 /** lax.select_n(which, *cases): cases[which]; a bool `which` picks between two cases. */
 export const selectNRule: LoweringRule = {
   primitive: "select_n",
   onnxOps: ["Where", "Equal", "Cast"],
   lower(ctx) {
-    const [which, ...inputs] = ctx.inputs();
-    if (inputs.length === 1) return inputs[0];
-    // onnxruntime has no bool Where kernel (microsoft/onnxruntime#24127): select over uint8.
-    const boolCases = inputs[0].type.dtype === "bool";
-    const cases = boolCases ? inputs.map((c) => ctx.op("Cast", [c], { to: onnxTypeCode("uint8") })) : inputs;
-    let out: Value;
-    if (which.type.dtype === "bool") out = ctx.op("Where", [which, cases[1], cases[0]]);
-    else {
-      out = cases[cases.length - 1];
-      for (let i = cases.length - 2; i >= 0; i--) {
-        out = ctx.op("Where", [ctx.op("Equal", [which, ctx.scalar(i, which.type.dtype)]), cases[i], out]);
-      }
+    const [which, ...cases] = ctx.inputs();
+    if (cases.length === 1) return cases[0];
+    // onnxruntime lacks Where kernels for some dtypes (bool: microsoft/onnxruntime#24127): see kernel_dtypes.ts.
+    if (which.type.dtype === "bool") return opWithKernel(ctx, "Where", [which, cases[1], cases[0]]);
+    let out = cases[cases.length - 1];
+    for (let i = cases.length - 2; i >= 0; i--) {
+      out = opWithKernel(ctx, "Where", [ctx.op("Equal", [which, ctx.scalar(i, which.type.dtype)]), cases[i], out]);
     }
-    return boolCases ? ctx.op("Cast", [out], { to: onnxTypeCode("bool") }) : out;
+    return out;
   },
 };

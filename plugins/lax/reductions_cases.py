@@ -3,7 +3,9 @@
 import jax
 import jax.numpy as jnp
 
-from jax2onnx_lab.testing import Case
+from jax import lax
+
+from jax2onnx_lab.testing import Case, edge_values
 
 
 def _i32(*shape):
@@ -52,4 +54,21 @@ CASES = [
     Case("argmax_int32_ties", lambda x: jnp.argmax(x, axis=1), [_i32(5, 8)]),
     Case("argmax_bool", lambda x: jnp.argmax(x, axis=1), [_bool(4, 6)]),
     Case("argmin_int32_ties", lambda x: jnp.argmin(x, axis=0), [_i32(8, 5)]),
+    # NaN: XLA's max/min reductions and argmax/argmin propagate it (ONNX's skip it).
+    Case("max_nan", lambda x: jnp.max(x, axis=1), [(6, 8)], sample=edge_values),
+    Case("min_nan_all_axes", jnp.min, [(6, 8)], sample=edge_values),
+    Case("argmax_nan", lambda x: jnp.argmax(x, axis=1), [(6, 8)], sample=edge_values, expect_ops=["IsNaN"]),
+    Case("argmin_nan", lambda x: jnp.argmin(x, axis=0), [(8, 6)], sample=edge_values),
+    Case("argmax_float16", lambda x: jnp.argmax(x, axis=1), [jax.ShapeDtypeStruct((4, 6), jnp.float16)]),
+    Case("sum_float16", lambda x: jnp.sum(x, axis=1), [jax.ShapeDtypeStruct((4, 6), jnp.float16)], rtol=2e-3, atol=2e-3),
+    Case("sum_rank0", lambda x: lax.reduce_sum_p.bind(x, axes=(), out_sharding=None), [()]),
+    Case("sum_size0", lambda x: jnp.sum(x, axis=0), [(0, 3)]),
+    Case("max_size0_kept_axis", lambda x: jnp.max(x, axis=1), [(0, 3)]),
+    # reduce_xor (bool parity, integer bit planes) and bitwise reduce_and/or of integers.
+    Case("xor_bool", lambda x: lax.reduce_xor(x, (1,)), [_bool(4, 7)], rtol=0.0, atol=0.0),
+    Case("xor_int32", lambda x: lax.reduce_xor(x, (0,)), [_i32(5, 4)], sample=edge_values, rtol=0.0, atol=0.0),
+    Case("xor_uint8_two_axes", lambda x: lax.reduce_xor(x, (0, 2)), [jax.ShapeDtypeStruct((3, 4, 5), jnp.uint8)], sample=edge_values, rtol=0.0, atol=0.0),
+    Case("and_int32", lambda x: jnp.bitwise_and.reduce(x, axis=0), [_i32(5, 4)], sample=edge_values, rtol=0.0, atol=0.0),
+    Case("or_uint32", lambda x: jnp.bitwise_or.reduce(x, axis=1), [jax.ShapeDtypeStruct((4, 5), jnp.uint32)], sample=edge_values, rtol=0.0, atol=0.0),
+    Case("xor_symbolic", lambda x: lax.reduce_xor(x, (1,)), [jax.ShapeDtypeStruct(("B", 5), jnp.int32)], rtol=0.0, atol=0.0),
 ]

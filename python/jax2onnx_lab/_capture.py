@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Callable, Sequence
+import os
+from typing import Any, Callable, Mapping, Sequence
 
 import jax
 import numpy as np
+from jax.extend import core as jex_core
 
 from . import __version__
 from ._errors import ConversionError
 from ._inputs import input_specs, param_specs
-from ._interchange import CaptureError, CaptureWriter, container_parts, write_container
+from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
 from ._modules import module_scopes, root_module, weight_names
+from ._runtime_checks import warn_dropped_checks
+from ._switches import CONCRETIZATION_ERRORS, flat_program, trace_with_switches
 
 # Buffers up to this size travel with the header (the converter can read and fold them);
 # bigger ones stay with the host, which writes them into the ONNX file itself.
@@ -53,6 +57,33 @@ def _default_name(fn: Callable[..., Any]) -> str:
     return "model" if name == "<lambda>" else name
 
 
+def _drop_dead_code(closed: Any) -> Any:
+    """The program without eqns whose results reach no output (JAX's own dead-code elimination,
+    loop and branch bodies included; every input stays). Linen's nn.RNN makes PRNG keys for a
+    carry initialiser that ignores them, and an eval-mode Dropout still splits its key: such keys
+    never reach an output and must not stop the conversion."""
+    from jax._src.interpreters import partial_eval as pe
+
+    jaxpr, _ = pe.dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars), instantiate=True)
+    return jex_core.ClosedJaxpr(jaxpr, closed.consts)
+
+
+def _user_line(writer: CaptureWriter, e: Any) -> str | None:
+    """The eqn's line in the user's code, or None when all its frames are in libraries."""
+    src = writer.source(e.source_info).get("src")
+    if not src or is_library_file(writer.files[src["file"]]):
+        return None
+    # Relative to the working directory when inside it, as node metadata is.
+    path = writer.files[src["file"]]
+    here = os.getcwd() + os.sep
+    return f"{path[len(here):] if path.startswith(here) else path}:{src['line']} ({src['fn']})"
+
+
+def _where(writer: CaptureWriter, e: Any) -> str:
+    src = writer.source(e.source_info).get("src")
+    return f"{writer.files[src['file']]}:{src['line']} ({src['fn']})" if src else "<unknown source>"
+
+
 def _check_dtypes(closed: Any) -> None:
     """Extended dtypes (PRNG keys) cannot go into ONNX; say where they come from."""
     bad = []
@@ -74,9 +105,7 @@ def _check_dtypes(closed: Any) -> None:
         writer = CaptureWriter()
         lines = []
         for e in bad[:5]:
-            src = writer.source(e.source_info).get("src")
-            where = f"{writer.files[src['file']]}:{src['line']} ({src['fn']})" if src else "<unknown source>"
-            lines.append(f"  {e.primitive.name} -> {', '.join(str(v.aval) for v in e.outvars)}  at {where}")
+            lines.append(f"  {e.primitive.name} -> {', '.join(str(v.aval) for v in e.outvars)}  at {_where(writer, e)}")
         raise ConversionError(
             "Cannot convert: the program makes PRNG keys or other non-numeric values, which ONNX cannot hold:\n"
             + "\n".join(lines)
@@ -103,14 +132,14 @@ def capture(
     names = [f"in_{i}" for i in range(len(specs))] + list(params)
     param_names = list(params)
 
-    def flat(*args: Any) -> list[Any]:
-        xs, ps = args[: len(specs)], dict(zip(param_names, args[len(specs) :]))
-        return jax.tree_util.tree_leaves(fn(*xs, **ps))
-
     root = root_module(fn)
-    try:
+
+    def trace(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
         with module_scopes(root):
-            closed = jax.make_jaxpr(flat)(*specs, *params.values())
+            return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
+
+    try:
+        closed = trace_with_switches(trace, dict(input_params or {}))
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(
@@ -120,7 +149,7 @@ def capture(
                 f"Flax said: {e}",
                 kind="capture_failed",
             ) from e
-        if not isinstance(e, jax.errors.ConcretizationTypeError):
+        if not isinstance(e, CONCRETIZATION_ERRORS):
             raise
         if params:
             raise ConversionError(
@@ -131,8 +160,10 @@ def capture(
                 kind="capture_failed",
             ) from e
         raise
+    closed = _drop_dead_code(closed)
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
+    warn_dropped_checks(closed, lambda e: _user_line(writer, e))
     n_out = len(closed.jaxpr.outvars)
     model = {
         "name": model_name or _default_name(fn),

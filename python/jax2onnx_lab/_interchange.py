@@ -214,6 +214,11 @@ class CaptureWriter:
             return {"$dim": str(v)}
         if isinstance(v, enum.Enum):
             return {"$enum": type(v).__name__, "name": v.name}
+        if callable(getattr(v, "callback_func", None)):
+            # A pure_callback's Python function, by name only: a rule can recognise it (eqx.error_if's)
+            # but nothing can call it.
+            fn = v.callback_func
+            return {"$struct": "callback", "module": getattr(fn, "__module__", "") or "", "name": getattr(fn, "__qualname__", type(fn).__name__)}
         if isinstance(v, tuple) and hasattr(v, "_fields"):
             return {"$struct": type(v).__name__, **{f: self.param(getattr(v, f)) for f in v._fields}}
         if dataclasses.is_dataclass(v) and not isinstance(v, type):

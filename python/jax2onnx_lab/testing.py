@@ -50,3 +50,46 @@ def unit_interval(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dt
 def at_least_one(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """Inputs in (1.1, 4): for acosh."""
     return rng.uniform(1.1, 4.0, size=shape).astype(dtype)
+
+
+def all_dtypes(sampler: Sampler) -> Sampler:
+    """Marks `sampler` as drawing integer and bool inputs too (samplers draw floats only by default)."""
+    sampler.all_dtypes = True  # type: ignore[attr-defined]
+    return sampler
+
+
+@all_dtypes
+def edge_values(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Ordinary values with the edges mixed in: NaN, +-inf, +-0, the largest and smallest
+    (subnormal) floats for floats; the type's min and max, 0 and +-1 for integers."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return np.asarray(rng.random(shape) < 0.5)
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        special = np.array([info.min, info.max, 0, 1, info.max - 1, info.min + 1] + ([-1] if info.min < 0 else []), dtype=np.float64)
+        plain = rng.integers(max(info.min, -100), min(info.max, 100) + 1, size=shape)
+    else:
+        info = np.finfo(dtype)
+        special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, float(info.max), -float(info.max), float(info.smallest_subnormal), -float(info.smallest_subnormal), float(info.tiny), 1.0, -1.0])
+        plain = rng.standard_normal(shape) * 10
+    pick = rng.random(shape) < 0.4
+    out = np.where(pick, special[rng.integers(0, special.size, size=shape)], plain)
+    return np.asarray(out).astype(dtype)
+
+
+def without_subnormals(sampler: Sampler) -> Sampler:
+    """`sampler` with subnormal floats replaced by 0. XLA on CPU treats subnormal inputs as zero in
+    arithmetic and comparisons (1e-45 != 0 is False under jit; cbrt(1e-45) comes out negative),
+    onnxruntime computes with them: cases whose result depends on that use this."""
+
+    def draw(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        x = sampler(rng, shape, dtype)
+        if not np.issubdtype(x.dtype, np.floating):
+            return x
+        tiny = np.finfo(x.dtype).tiny
+        return np.where((np.abs(x) < tiny) & (x != 0), np.zeros_like(x), x).astype(x.dtype)
+
+    if getattr(sampler, "all_dtypes", False):
+        draw = all_dtypes(draw)
+    return draw

@@ -85,16 +85,18 @@ def check_conversion(
     onnx.checker.check_model(model, full_check=True)
     model_bytes = model.SerializeToString()
     names = feed_names(model)
-    jitted = jax.jit(lambda *xs, **ps: fn(*xs, **ps))
+    # input_params at their given values (a runtime switch is a Python bool in the program).
+    jitted = jax.jit(lambda *xs: fn(*xs, **dict(input_params or {})))
     for k, sizes in enumerate(dims):
         rng = np.random.default_rng(seed + k)
         xs = []
         for spec in inputs:
             shape, dtype = spec_shape_dtype(spec)
             concrete = resolve_shape(shape, sizes)
-            xs.append(sample(rng, concrete, dtype) if sample and np.issubdtype(dtype, np.floating) else random_array(concrete, dtype, rng))
+            sampled = sample is not None and (np.issubdtype(dtype, np.floating) or getattr(sample, "all_dtypes", False))
+            xs.append(sample(rng, concrete, dtype) if sampled else random_array(concrete, dtype, rng))
         params = {k2: np.asarray(v) for k2, v in (input_params or {}).items()}
-        expected = [np.asarray(y) for y in jax.tree_util.tree_leaves(jitted(*xs, **params))]
+        expected = [np.asarray(y) for y in jax.tree_util.tree_leaves(jitted(*xs))]
         feeds = dict(zip(names, [*xs, *(_as_jax_dtype(v) for v in params.values())]))
         for runtime, actual in (("onnxruntime", run_onnxruntime(model_bytes, feeds)), ("onnxruntime-web", ort_web.run(model_bytes, feeds))):
             ok, lines = compare(expected, actual, rtol=rtol, atol=atol)

@@ -80,6 +80,21 @@ def test_random_numbers_point_to_their_source():
     assert "test_errors.py" in str(info.value)
 
 
+def test_keys_that_reach_no_output_are_dropped():
+    def eval_dropout_style(x):
+        # Keys split and folded, in the program and inside a loop body, none reaching an output.
+        k1, _ = jax.random.split(jax.random.key(0))
+
+        def step(c, _):
+            jax.random.fold_in(k1, 3)
+            return c * 2.0, None
+
+        return jax.lax.scan(step, x, None, length=2)[0]
+
+    model = to_onnx(eval_dropout_style, [(3,)])
+    assert [n.op_type for n in model.graph.node] == ["Loop"]
+
+
 def test_rule_failure_names_primitive_and_line():
     def bad(x):
         return jax.lax.reshape(x, (4, 2), dimensions=(1, 0))  # LINE-RESHAPE
@@ -113,12 +128,12 @@ def test_bad_return_mode_and_missing_path():
         to_onnx(jnp.tanh, [(2,)], return_mode="file")
 
 
-def test_input_param_in_python_control_flow():
-    def f(x, flip):
-        return -x if flip else x
+def test_input_param_in_python_control_flow_that_cannot_be_fixed():
+    def f(x, n):
+        return x * n if n > 0 else x
 
     with pytest.raises(ConversionError, match="Python control flow"):
-        to_onnx(f, [(2,)], input_params={"flip": True})
+        to_onnx(f, [(2,)], input_params={"n": jax.ShapeDtypeStruct((), jnp.int32)})
 
 
 def test_converter_survives_errors():

@@ -25,6 +25,8 @@ export interface ConvertOptions extends LowerOptions {
    * bytes (protobuf cannot hold a message over 2 GB; default: never).
    */
   readonly externalData?: ExternalDataOptions & { readonly above: number };
+  /** Fuse op patterns into ONNX's fused ops (Gelu, AveragePool, ...); default true. */
+  readonly fusions?: boolean;
 }
 
 export interface ConversionSummary {
@@ -48,14 +50,15 @@ export interface ConversionResult {
   readonly summary: ConversionSummary;
 }
 
-export function defaultPasses(opset: number): GraphPass[] {
+export function defaultPasses(opset: number, { fusions = true }: { readonly fusions?: boolean } = {}): GraphPass[] {
   // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
-  return [new FoldInitializerLayout(), new FoldConstants(), new FusePatterns(opset), new SinkTransposes(), new FusePatterns(opset), new DeadCodeElimination(), new InferTypes()];
+  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset)] : []);
+  return [new FoldInitializerLayout(), new FoldConstants(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
   const { graph, opset } = lowerCapture(capture, options);
-  for (const pass of defaultPasses(opset)) pass.run(graph);
+  for (const pass of defaultPasses(opset, { fusions: options.fusions ?? true })) pass.run(graph);
   const model: Model = {
     graph,
     opsetImports: [{ domain: "", version: opset }],

@@ -17,4 +17,6 @@ export * from "./onnx/format-summary";
 export * from "./onnx/read-model";
 export * from "./onnx/summary";
 export * from "./serialize/chunks";
+export { HOST_TENSOR_BUFFER_KEY, HOST_TENSOR_LOCATION, serializeModelStructure } from "./serialize/model-proto";
 export * from "./convert";
+export * from "./error-report";

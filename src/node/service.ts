@@ -4,38 +4,12 @@
  *   roundtrip: capture container -> the same capture decoded and re-encoded (interchange tests)
  *   ping:      liveness and versions
  */
-import { ConversionError, convertCapture, decodeCaptureBytes, encodeCaptureBytes, PRODUCER_VERSION, type Chunk } from "../core";
+import { chunkTable, convertCapture, decodeCaptureBytes, encodeCaptureBytes, errorReport, PRODUCER_VERSION } from "../core";
 import { defaultRegistry } from "../../plugins";
 
 export interface Reply {
   readonly json: Record<string, unknown>;
   readonly payload: Uint8Array[];
-}
-
-/** Where a chunk's bytes are: a slice of the reply's payload, or a buffer the host holds. */
-export type ChunkRef = { readonly bytes: readonly [number, number] } | { readonly buffer: number; readonly byteLength: number; readonly perm?: readonly number[] };
-
-/** The chunk table: byte chunks as [offset, length] into the payload, host chunks as placeholders. */
-export function chunkTable(chunks: readonly Chunk[]): { table: ChunkRef[]; payload: Uint8Array[] } {
-  const table: ChunkRef[] = [];
-  const payload: Uint8Array[] = [];
-  let offset = 0;
-  for (const c of chunks) {
-    if (c instanceof Uint8Array) {
-      table.push({ bytes: [offset, c.byteLength] });
-      payload.push(c);
-      offset += c.byteLength;
-    } else {
-      table.push({ buffer: c.buffer, byteLength: c.byteLength, ...(c.perm ? { perm: c.perm } : {}) });
-    }
-  }
-  return { table, payload };
-}
-
-export function errorJson(e: unknown): Record<string, unknown> {
-  if (e instanceof ConversionError) return { kind: e.kind, message: e.message, sites: e.sites };
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { kind: err.name === "CaptureDecodeError" || err.name === "ContainerError" ? "invalid_capture" : "internal", message: err.message, stack: err.stack };
 }
 
 function isExternalData(v: unknown): v is { location: string; above: number; minBytes?: number } {
@@ -57,6 +31,7 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
           ...(typeof request.modelName === "string" ? { modelName: request.modelName } : {}),
           ...(typeof request.sourceRoot === "string" ? { sourceRoot: request.sourceRoot } : {}),
           ...(isExternalData(request.externalData) ? { externalData: request.externalData } : {}),
+          ...(typeof request.fusions === "boolean" ? { fusions: request.fusions } : {}),
         });
         // One payload for both files: the data file's byte chunks follow the model's.
         const { table, payload: bytes } = chunkTable([...result.chunks, ...(result.dataChunks ?? [])]);
@@ -70,6 +45,6 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
         return { json: { id, ok: false, error: { kind: "bad_request", message: `unknown op ${String(request.op)}` } }, payload: [] };
     }
   } catch (e) {
-    return { json: { id, ok: false, error: errorJson(e) }, payload: [] };
+    return { json: { id, ok: false, error: errorReport(e) }, payload: [] };
   }
 }

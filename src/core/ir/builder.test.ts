@@ -220,3 +220,25 @@ describe("shapeTensor", () => {
     expect(out.dims).toEqual({ dtype: "int64", shape: [13], data: [7, 4, 14, 8, -2, 3, 1, 7, 4, 49, 21, 10, 0] });
   });
 });
+
+describe("GraphBuilder.child (subgraphs)", () => {
+  test("constants and symbolic dims go to the outermost graph; nodes and names stay unique across graphs", () => {
+    const root = new GraphBuilder("main");
+    const x = root.addInput("x", { dtype: "float32", shape: ["B", 3] });
+    const body = root.child("body").child("inner");
+    const h = body.addFreshInput("x", { dtype: "float32", shape: ["B", 3] });
+    const y = body.op("Mul", [h, body.scalar(2, "float32")]);
+    const shape = body.shapeTensor(["B", 3]);
+
+    expect(body.graph.inputs.map((v) => v.name)).toEqual(["x_1"]);
+    expect(body.graph.nodes.map((n) => n.op)).toEqual(["Mul"]);
+    expect(body.graph.initializers).toEqual([]);
+    // The scalar and the [3] of the shape are initializers of the main graph, the Shape of x a node there.
+    expect(root.graph.initializers.length).toBe(2);
+    expect(root.graph.nodes.map((n) => n.op)).toEqual(["Shape", "Concat"]);
+    expect(root.graph.nodes[0].inputs).toEqual([x]);
+    expect(shape.producer?.op).toBe("Concat");
+    expect(y.name).not.toBe(x.name);
+  });
+});
+

@@ -76,14 +76,45 @@ export class GraphBuilder {
     readonly names: NameTable = new NameTable(),
     /** Emit constants as Constant nodes instead of initializers (ONNX function bodies have none). */
     private readonly constantsAsNodes = false,
+    /**
+     * The builder of the enclosing graph, for subgraphs (If branches, Loop and Scan bodies).
+     * Constants, initializers and symbolic-dim computations go to the outermost graph, which
+     * the body reads by outer-scope reference (ONNX allows a subgraph to read any value of an
+     * enclosing graph); so they are shared, deduplicated, and computed once, not per iteration.
+     */
+    readonly parent?: GraphBuilder,
   ) {
     this.graph = new Graph(name);
   }
 
+  /** A builder for a subgraph of this graph; value names stay unique across the whole model. */
+  child(name: string): GraphBuilder {
+    const sub = new GraphBuilder(this.names.unique(name), this.names, this.constantsAsNodes, this);
+    sub.scope = this.scope;
+    sub.metadata = this.metadata;
+    return sub;
+  }
+
+  private get root(): GraphBuilder {
+    return this.parent ? this.parent.root : this;
+  }
+
   addInput(name: string, type: TensorType): Value {
     this.names.reserve(name);
+    return this.input(name, type);
+  }
+
+  /** An input named `base`, or `base_1`, ... when that is taken (subgraphs' formal inputs). */
+  addFreshInput(base: string, type: TensorType): Value {
+    return this.input(this.names.unique(base), type);
+  }
+
+  private input(name: string, type: TensorType): Value {
     const v = new Value(name, type);
     this.graph.inputs.push(v);
+    // A subgraph's inputs (loop-carried values) are no source of symbolic dims: those come from
+    // the model's inputs, through the outermost builder.
+    if (this.parent) return v;
     type.shape.forEach((d, axis) => {
       if (typeof d === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(d) && !this.symbols.has(d)) {
         this.symbols.set(d, { value: v, axis });
@@ -94,6 +125,7 @@ export class GraphBuilder {
 
   /** An initializer holding `tensor`; `name` is made unique. */
   initializer(tensor: Tensor, name: string): Value {
+    if (this.parent) return this.root.initializer(tensor, name);
     const v = new Value(this.names.unique(name), { dtype: tensor.dtype, shape: tensor.shape });
     v.tensor = tensor;
     this.graph.initializers.push(v);
@@ -106,6 +138,7 @@ export class GraphBuilder {
   }
 
   constantBytes(bytes: Uint8Array, dtype: DType, shape: readonly number[], name = "const"): Value {
+    if (this.parent && !this.constantsAsNodes) return this.root.constantBytes(bytes, dtype, shape, name);
     const key = `${dtype}|${shape.join(",")}|${bytes.join(",")}`;
     const cached = bytes.byteLength <= 1024 ? this.constants.get(key) : undefined;
     if (cached) return cached;
@@ -158,6 +191,7 @@ export class GraphBuilder {
 
   /** An int64 1-D shape tensor for `dims`; symbolic dims are computed from the graph inputs. */
   shapeTensor(dims: readonly Dim[]): Value {
+    if (this.parent) return this.root.shapeTensor(dims);
     if (dims.every((d): d is number => typeof d === "number")) return this.int64s(dims);
     const parts: Value[] = [];
     let run: number[] = [];
@@ -176,6 +210,7 @@ export class GraphBuilder {
 
   /** A dim as an int64 tensor of shape [1], computed once per expression. */
   dimTensor(d: Dim): Value {
+    if (this.parent) return this.root.dimTensor(d);
     if (d === null) throw new BuilderError("cannot compute an unknown dimension");
     if (typeof d === "number") return this.int64s([d]);
     const cached = this.dimCache.get(d);

@@ -6,7 +6,7 @@
 import type { AttrInput, GraphBuilder, OpOptions } from "../ir/builder";
 import type { Dim } from "../ir/dims";
 import type { DType } from "../ir/dtype";
-import type { TensorType, Value } from "../ir/ir";
+import type { Graph, TensorType, Value } from "../ir/ir";
 import type { Aval, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
 import type { Params } from "../interchange/params";
 
@@ -20,6 +20,8 @@ export interface JaxprLowering {
   readonly opset: number;
   /** `source`: where eqns without a source of their own (library internals) point instead. */
   lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
+  /** Builds a subgraph with formal inputs of `inputs` types; `build` emits into it and returns its outputs. */
+  subgraph(name: string, inputs: readonly TensorType[], build: (inputs: Value[]) => readonly Value[]): Graph;
 }
 
 export class LoweringContext {
@@ -108,6 +110,17 @@ export class LoweringContext {
   /** Lowers a nested closed jaxpr in place (inlining jit, custom_jvp_call, ...). */
   inline(jaxpr: Jaxpr, inputs: readonly Value[]): Value[] {
     return this.lowering.lowerJaxpr(jaxpr, inputs, this.scope, this.source);
+  }
+
+  /**
+   * A subgraph (an If branch, a Loop or Scan body) for an attribute of the node the rule is about
+   * to emit. `build` gets the subgraph's formal inputs (typed as given) and returns its outputs;
+   * everything it emits (ctx.op, ctx.inline, ...) goes into the subgraph, and it may read any value
+   * of the enclosing graphs directly (ONNX outer-scope references). Constants and symbolic dims
+   * are made in the outermost graph. Outputs that are not the subgraph's own values get an Identity.
+   */
+  subgraph(name: string, inputs: readonly TensorType[], build: (inputs: Value[]) => readonly Value[]): Graph {
+    return this.lowering.subgraph(name, inputs, build);
   }
 
   fail(reason: string): never {

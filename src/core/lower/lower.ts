@@ -54,7 +54,8 @@ export function findUnsupported(jaxpr: Jaxpr, registry: RuleRegistry, scope: rea
 }
 
 class Lowering implements JaxprLowering {
-  readonly builder: GraphBuilder;
+  /** The graph being built: the model's, or a subgraph's while a control-flow rule builds one. */
+  builder: GraphBuilder;
   readonly failures: (ErrorSite & { reason: string })[] = [];
   private readonly bufferValues = new Map<number, Value>();
 
@@ -94,6 +95,22 @@ class Lowering implements JaxprLowering {
     this.builder.scope = saved.scope;
     this.builder.metadata = saved.metadata;
     return jaxpr.outvars.map(atom);
+  }
+
+  subgraph(name: string, inputs: readonly TensorType[], build: (inputs: Value[]) => readonly Value[]): Graph {
+    const outer = this.builder;
+    const inner = outer.child(name);
+    const formals = inputs.map((t, i) => inner.addFreshInput(`${inner.graph.name}_in_${i}`, t));
+    this.builder = inner;
+    try {
+      const outs = build(formals);
+      inner.scope = outer.scope;
+      inner.metadata = outer.metadata;
+      inner.graph.outputs.push(...ownOutputs(inner, outs));
+    } finally {
+      this.builder = outer;
+    }
+    return inner.graph;
   }
 
   private lowerEqn(eqn: Eqn, inputs: Value[], scope: readonly string[], source: SourceLoc | undefined): Value[] {
@@ -168,14 +185,23 @@ export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGr
   const graph = builder.graph;
   builder.scope = "";
   builder.metadata = {};
-  const taken = new Set<Value>();
-  outs.forEach((v, i) => {
-    // An output must be a node's own value under its own name: inputs, initializers and
-    // repeated outputs go through an Identity.
-    const out = !v.producer || taken.has(v) ? builder.op("Identity", [v]) : v;
-    taken.add(out);
+  ownOutputs(builder, outs).forEach((out, i) => {
     out.name = capture.model.outputs[i];
     graph.outputs.push(out);
   });
   return { graph, opset };
+}
+
+/**
+ * A graph's outputs must be values its own nodes make, each under its own name: inputs,
+ * initializers, values of an enclosing graph and repeated outputs go through an Identity.
+ */
+function ownOutputs(builder: GraphBuilder, outs: readonly Value[]): Value[] {
+  const own = new Set(builder.graph.nodes.flatMap((n) => n.outputs));
+  const taken = new Set<Value>();
+  return outs.map((v) => {
+    const out = !own.has(v) || taken.has(v) ? builder.op("Identity", [v]) : v;
+    taken.add(out);
+    return out;
+  });
 }

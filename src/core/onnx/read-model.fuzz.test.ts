@@ -21,7 +21,7 @@ function fuzz(name: string, arbitrary: fc.Arbitrary<FuzzInput>): OnnxFuzzStats {
 
 describe("ONNX reader fuzzing", () => {
   it("starts from models that read", () => {
-    expect(seeds.map((s) => s.name)).toEqual(["cnn", "mlp", "nested", "symbolic", "hand_made"]);
+    expect(seeds.map((s) => s.name)).toEqual(["cnn", "control", "mlp", "nested", "symbolic", "hand_made"]);
     const stats = newOnnxStats();
     for (const s of seeds) checkOnnx(stats, { bytes: s.bytes, how: s.name } as FuzzInput, MAX_MS_PER_INPUT);
     expect(stats.read).toBe(seeds.length);

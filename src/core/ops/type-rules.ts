@@ -342,11 +342,52 @@ const einsum: TypeRule = (a) => {
   return [{ dtype: input(a, 0).dtype, shape: [...out].map((l) => sizes.get(l) ?? null) }];
 };
 
+/** Tile: each dim times its repeat (input 1). */
+const tile: TypeRule = (a) => {
+  const x = input(a, 0);
+  const reps = a.constant(1);
+  return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (reps ? mulDims(d, reps[i]) : null)) }];
+};
+
+/** Split: sizes from input 1 (unknown when computed at run time), else `num_outputs` equal parts. */
+const split: TypeRule = (a) => {
+  const x = input(a, 0);
+  const axis = normAxis(intAttr(a, "axis", 0), x.shape.length);
+  const sizes = a.inputs[1] ? a.constant(1) : null;
+  const count = a.inputs[1] ? input(a, 1).shape[0] : intAttr(a, "num_outputs", 0);
+  const n = sizes ? sizes.length : typeof count === "number" ? count : 0;
+  if (n < 1) throw new OnnxTypeError("Split: the number of outputs is unknown (split sizes of unknown length, no num_outputs)");
+  const d = x.shape[axis];
+  return Array.from({ length: n }, (_, i) => {
+    const size = sizes ? sizes[i] : typeof d === "number" && d % n === 0 ? d / n : null;
+    return { dtype: x.dtype, shape: x.shape.map((e, k) => (k === axis ? size : e)) };
+  });
+};
+
+/** GatherND: indices.shape[:-1] + data.shape[batch_dims + k:], k = the indices' last dim. */
+const gatherND: TypeRule = (a) => {
+  const x = input(a, 0);
+  const idx = input(a, 1).shape;
+  const k = idx[idx.length - 1];
+  if (typeof k !== "number") throw new OnnxTypeError("GatherND: the last dim of indices must be static");
+  const b = intAttr(a, "batch_dims", 0);
+  return [{ dtype: x.dtype, shape: [...idx.slice(0, -1), ...x.shape.slice(b + k)] }];
+};
+
+/** TopK: values and int64 indices, the axis cut to k (input 1). */
+const topK: TypeRule = (a) => {
+  const x = input(a, 0);
+  const axis = normAxis(intAttr(a, "axis", -1), x.shape.length);
+  const k = a.constant(1);
+  const shape = x.shape.map((d, i) => (i === axis ? (k ? k[0] : null) : d));
+  return [{ dtype: x.dtype, shape }, { dtype: "int64", shape }];
+};
+
 const UNARY = [
   "Abs", "Neg", "Exp", "Log", "Tanh", "Sigmoid", "Sqrt", "Reciprocal", "Sign", "Erf", "Sin", "Cos",
   "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Floor", "Ceil", "Round",
   "Relu", "Identity", "Softplus", "Elu", "Selu", "LeakyRelu", "Gelu", "HardSigmoid", "Softmax",
-  "LogSoftmax", "Not", "BitwiseNot", "CumSum", "Clip", "Mish", "Softsign", "HardSwish",
+  "LogSoftmax", "Not", "BitwiseNot", "CumSum", "CumProd", "Clip", "Mish", "Softsign", "HardSwish",
 ];
 const BINARY = ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "BitShift", "And", "Or", "Xor", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "PRelu"];
 const COMPARE = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"];
@@ -359,6 +400,8 @@ export const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map<string, TypeRul
   ["IsInf", (a) => [{ dtype: "bool", shape: input(a, 0).shape }]],
   ["Where", where],
   ["Cast", cast],
+  // BitCast (opset 26) reinterprets the bits: same shape, dtype from `to` as Cast.
+  ["BitCast", cast],
   ["MatMul", matmul],
   ["Einsum", einsum],
   ["Gemm", gemm],
@@ -382,4 +425,11 @@ export const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map<string, TypeRul
   ["Range", range],
   ["Constant", (a) => [tensorAttrType(a)]],
   ["ConstantOfShape", constantOfShape],
+  ["Tile", tile],
+  ["Split", split],
+  ["GatherND", gatherND],
+  ["GatherElements", (a) => [{ dtype: input(a, 0).dtype, shape: input(a, 1).shape }]],
+  ["ScatterND", sameAsInput],
+  ["ScatterElements", sameAsInput],
+  ["TopK", topK],
 ]);

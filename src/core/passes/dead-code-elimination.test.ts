@@ -130,4 +130,31 @@ describe("DeadCodeElimination", () => {
     expect(g.nodes).toEqual([]);
     expect(g.initializers).toEqual([]);
   });
+
+  test("Case 3: a body's dead nodes go, and with them outer values only they read", () => {
+    const g = new Graph("g");
+    const cond = new Value("cond", { dtype: "bool", shape: [] });
+    const x = value("x");
+    g.inputs.push(cond, x);
+    const [onlyDeadReads, a, thenY, elseY, deadInBody, y] = ["onlyDeadReads", "a", "thenY", "elseY", "deadInBody", "y"].map(value);
+    const thenBranch = new Graph("then");
+    thenBranch.nodes = [new Node("t_keep", "Neg", [a], [thenY]), new Node("t_dead", "Exp", [onlyDeadReads], [deadInBody])];
+    thenBranch.outputs.push(thenY);
+    const elseBranch = new Graph("else");
+    elseBranch.nodes = [new Node("e_keep", "Identity", [x], [elseY])];
+    elseBranch.outputs.push(elseY);
+    g.nodes = [
+      new Node("outer_a", "Relu", [x], [a]),
+      new Node("outer_dead_only", "Sin", [x], [onlyDeadReads]),
+      new Node("if", "If", [cond], [y], { then_branch: attr.graph(thenBranch), else_branch: attr.graph(elseBranch) }),
+    ];
+    g.outputs.push(y);
+
+    const result = new DeadCodeElimination().run(g);
+
+    expect(result.modified).toBe(true);
+    expect(names(thenBranch.nodes)).toEqual(["t_keep"]);
+    expect(names(thenBranch.outputs)).toEqual(["thenY"]);
+    expect(names(g.nodes)).toEqual(["outer_a", "if"]);
+  });
 });

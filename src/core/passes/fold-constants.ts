@@ -6,6 +6,9 @@
  *  2. Layout ops (Reshape, Squeeze, Unsqueeze, Transpose, Concat, Expand) on known values.
  *  3. Shape and Size of any value whose dims are all static (its values need not be known).
  *  4. Gather, Range and ConstantOfShape with known inputs.
+ *  5. Inside subgraphs (If branches, Loop and Scan bodies) the same, recursively: a folded
+ *     value becomes an initializer of the subgraph it was computed in (ONNX subgraphs may hold
+ *     initializers), and a body's outputs are never folded (the op reads them by position).
  * Never for weights the host holds (their bytes are not here), for results larger than
  * MAX_FOLDED_ELEMENTS (folding must not grow the file), or for graph outputs. Results are
  * rounded to the output dtype after every node, as the runtime would.
@@ -215,6 +218,8 @@ export class FoldConstants extends GraphPass {
     const outputs = new Set(graph.outputs);
     const kept: Node[] = [];
     for (const node of graph.nodes) {
+      // Case 5
+      for (const a of Object.values(node.attrs)) if (a.type === "graph") modified = this.call(a.value).modified || modified;
       const folded = node.domain === "" && node.outputs.length === 1 && !outputs.has(node.outputs[0]) ? this.evaluate(node) : null;
       if (!folded) {
         kept.push(node);

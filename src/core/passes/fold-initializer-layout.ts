@@ -8,6 +8,8 @@
  *     bytes stay as they are, wherever they are.
  * Only when the op is the initializer's sole reader (otherwise the weight would be stored twice;
  * onnxruntime folds what remains at load) and the op's result is not a graph output.
+ * Subgraphs are left alone: every initializer lives in the outermost graph, and a read inside a
+ * body counts as a use (useCounts), so a weight a body reads is never folded away under it.
  */
 import { dtypeByteSize } from "../ir/dtype";
 import { isStaticShape } from "../ir/dims";

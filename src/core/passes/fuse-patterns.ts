@@ -3,6 +3,8 @@
  * pattern becomes the fused op on the pattern's inputs; the matched intermediates are left for
  * dead-code elimination (and stay if something else reads them). The fused node keeps the root
  * node's scope and source, is named after its new op, and records the rule as its primitive.
+ * Subgraphs (If branches, Loop and Scan bodies) are fused the same way, recursively; a pattern
+ * may match across the boundary (the fused node then reads an outer value, as ONNX allows).
  */
 import { NameTable } from "../ir/builder";
 import type { Graph } from "../ir/ir";
@@ -24,6 +26,7 @@ export class FusePatterns extends GraphPass {
     const names = new NameTable();
     for (const n of graph.nodes) names.reserve(n.name);
     for (const node of graph.nodes) {
+      for (const a of Object.values(node.attrs)) if (a.type === "graph") modified = this.call(a.value).modified || modified;
       if (node.outputs.length !== 1) continue;
       for (const rule of this.rules) {
         const bindings = match(rule.pattern, node.outputs[0]);

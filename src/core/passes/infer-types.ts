@@ -49,5 +49,7 @@ export class InferTypes extends GraphPass {
     for (const v of [...graph.inputs, ...graph.initializers, ...graph.nodes.flatMap((n) => n.outputs)]) {
       if (!v.type || !v.type.dtype || !Array.isArray(v.type.shape)) throw new BuilderError(`value ${v.name} has no type`);
     }
+    // Subgraphs too: their value_info is what Netron shows inside a body.
+    for (const node of graph.nodes) for (const a of Object.values(node.attrs)) if (a.type === "graph") this.ensures(a.value);
   }
 }

@@ -11,6 +11,9 @@
  *     Transpose(p) itself: the op first on untransposed inputs, then Transpose(p).
  * Only a Transpose with a single reader moves (otherwise it would be duplicated); bypassed
  * Transposes of other inputs are left for dead-code elimination.
+ * Subgraphs (If branches, Loop and Scan bodies) are left alone: the pass's names are unique
+ * only within the graph it rewrites, and a Transpose read inside a body counts as read by the
+ * If/Loop/Scan node, which is no elementwise op, so nothing moves across a body's boundary.
  */
 import { BuilderError, NameTable } from "../ir/builder";
 import { Node, Value, type Graph, type TensorType } from "../ir/ir";

@@ -98,3 +98,26 @@ export function joinChunks(chunks: readonly Chunk[], resolve: (p: HostPayload) =
   }
   return out;
 }
+
+/** Where a chunk's bytes are: a slice of a payload, or a buffer the host holds. */
+export type ChunkRef = { readonly bytes: readonly [number, number] } | { readonly buffer: number; readonly byteLength: number; readonly perm?: readonly number[] };
+
+/**
+ * The chunk table hosts exchange (the Node converter process with Python, the widget with its
+ * kernel): byte chunks as [offset, length] into one payload, host chunks as placeholders.
+ */
+export function chunkTable(chunks: readonly Chunk[]): { table: ChunkRef[]; payload: Uint8Array[] } {
+  const table: ChunkRef[] = [];
+  const payload: Uint8Array[] = [];
+  let offset = 0;
+  for (const c of chunks) {
+    if (c instanceof Uint8Array) {
+      table.push({ bytes: [offset, c.byteLength] });
+      payload.push(c);
+      offset += c.byteLength;
+    } else {
+      table.push({ buffer: c.buffer, byteLength: c.byteLength, ...(c.perm ? { perm: c.perm } : {}) });
+    }
+  }
+  return { table, payload };
+}

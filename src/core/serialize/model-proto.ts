@@ -7,7 +7,7 @@ import { onnx } from "../proto/onnx";
 import { onnxTypeCode } from "../ir/dtype";
 import type { Dim } from "../ir/dims";
 import { tensorByteLength, type OnnxFunction, type Attr, type Graph, type Model, type Node, type Tensor, type TensorType, type Value } from "../ir/ir";
-import { coalesce, field, type Chunk } from "./chunks";
+import { coalesce, field, totalLength, type Chunk } from "./chunks";
 import { int64, int64s } from "./int64";
 
 const MODEL_GRAPH = 7;
@@ -135,9 +135,33 @@ function functionProto(f: OnnxFunction): onnx.FunctionProto.$Properties {
   };
 }
 
-function initializerChunks(v: Value, external?: ExternalData): Chunk[] {
+/**
+ * In a structure-only model (the widget's view of a conversion whose weights stay in the
+ * kernel), a host-held initializer is an external-data reference to this location, with the
+ * capture buffer it stands for under BUFFER_KEY.
+ */
+export const HOST_TENSOR_LOCATION = "jax2onnx-lab:host";
+export const HOST_TENSOR_BUFFER_KEY = "jax2onnx_lab.buffer";
+
+function hostReference(t: Tensor, name: string): Uint8Array | null {
+  if (t.data.kind !== "host") return null;
+  const header = onnx.TensorProto.encode({
+    ...tensorHeader(t, name),
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [
+      { key: "location", value: HOST_TENSOR_LOCATION },
+      { key: "length", value: String(tensorByteLength(t)) },
+      { key: HOST_TENSOR_BUFFER_KEY, value: String(t.data.buffer) },
+    ],
+  }).finish();
+  return header;
+}
+
+function initializerChunks(v: Value, external?: ExternalData, hostAsReference = false): Chunk[] {
   const t = v.tensor;
   if (!t) throw new Error(`initializer ${v.name} has no tensor`);
+  const reference = hostAsReference ? hostReference(t, v.name) : null;
+  if (reference) return field(GRAPH_INITIALIZER, [reference]);
   const byteLength = tensorByteLength(t);
   const payload: Chunk =
     t.data.kind === "bytes"
@@ -160,8 +184,29 @@ export function serializeModel(model: Model): Chunk[] {
   return serializeModelFiles(model).model;
 }
 
+/**
+ * The model as one byte array in which host-held weights are references (HOST_TENSOR_LOCATION)
+ * instead of placeholders: a valid ONNX file with the whole structure and no big weights, which
+ * a viewer can decode without the host's bytes.
+ */
+export function serializeModelStructure(model: Model): Uint8Array {
+  const chunks = serializeModelChunks(model, undefined, true).model;
+  const out = new Uint8Array(totalLength(chunks));
+  let at = 0;
+  for (const c of chunks) {
+    if (!(c instanceof Uint8Array)) throw new Error("internal: a host placeholder in a structure-only model");
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
 /** The model file's chunks and, with `external`, the external data file's chunks. */
 export function serializeModelFiles(model: Model, external?: ExternalDataOptions): { model: Chunk[]; data?: Chunk[] } {
+  return serializeModelChunks(model, external, false);
+}
+
+function serializeModelChunks(model: Model, external: ExternalDataOptions | undefined, hostAsReference: boolean): { model: Chunk[]; data?: Chunk[] } {
   const head = onnx.ModelProto.encode({
     irVersion: int64(irVersionFor(model.opsetImports.find((o) => o.domain === "")?.version ?? 21)),
     opsetImport: model.opsetImports.map((o) => ({ domain: o.domain, version: int64(o.version) })),
@@ -173,6 +218,6 @@ export function serializeModelFiles(model: Model, external?: ExternalDataOptions
   }).finish();
   const graphHead = onnx.GraphProto.encode(graphProto(model.graph, false)).finish();
   const data = external ? new ExternalData(external) : undefined;
-  const graphBody = [graphHead, ...model.graph.initializers.flatMap((v) => initializerChunks(v, data))];
+  const graphBody = [graphHead, ...model.graph.initializers.flatMap((v) => initializerChunks(v, data, hostAsReference))];
   return { model: coalesce([head, ...field(MODEL_GRAPH, graphBody)]), ...(data ? { data: coalesce(data.chunks) } : {}) };
 }

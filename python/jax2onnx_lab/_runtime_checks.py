@@ -1,0 +1,73 @@
+"""Run-time checks ONNX cannot make: ``eqx.error_if`` / ``eqx.branched_error_if``.
+
+Equinox raises from a ``jax.pure_callback`` taken in a ``lax.cond`` branch when the check fails.
+ONNX cannot raise, so the converter lowers those callbacks to what Equinox itself returns with
+``EQX_ON_ERROR=nan``: NaN for floats, the largest value for ints, True for bools
+(plugins/control/pure_callback.ts). A failed check then shows as NaN outputs instead of an
+exception. Each such check is reported here as a warning naming its message and source line.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Iterator
+
+# The callbacks of equinox/_errors.py's `_error`, by module and qualified name.
+EQUINOX_ERROR_CALLBACKS = frozenset(
+    {
+        ("equinox._errors", "_error.<locals>.raises"),
+        ("equinox._errors", "_error.<locals>.tpu_msg"),
+        ("equinox._errors", "_error.<locals>.display_msg"),
+        ("equinox._errors", "_error.<locals>.to_nan"),
+    }
+)
+
+
+class DroppedCheckWarning(UserWarning):
+    """A run-time check (eqx.error_if) that the ONNX model cannot raise."""
+
+
+def callback_identity(callback: Any) -> tuple[str, str]:
+    fn = getattr(callback, "callback_func", callback)
+    return getattr(fn, "__module__", "") or "", getattr(fn, "__qualname__", type(fn).__name__)
+
+
+def _messages(callback: Any) -> list[str]:
+    fn = getattr(callback, "callback_func", callback)
+    names = getattr(getattr(fn, "__code__", None), "co_freevars", ())
+    cells = getattr(fn, "__closure__", None) or ()
+    msgs = dict(zip(names, (c.cell_contents for c in cells))).get("msgs", ())
+    return [str(m) for m in msgs]
+
+
+def _eqns(jaxpr: Any, where: Callable[[Any], str | None], outer: str) -> Iterator[tuple[Any, str]]:
+    """Every eqn, nested ones included, with its user source line (or its caller's: eqns made
+    inside a library's custom_jvp carry no user frame of their own)."""
+    for e in jaxpr.eqns:
+        at = where(e) or outer
+        yield e, at
+        for p in e.params.values():
+            for sub in p if isinstance(p, (tuple, list)) else (p,):
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns"):
+                    yield from _eqns(inner, where, at)
+
+
+def warn_dropped_checks(closed: Any, where: Callable[[Any], str | None]) -> None:
+    """One warning per eqx.error_if in the program; `where(eqn)` is its user source line, if any."""
+    seen = set()
+    for e, at in _eqns(closed.jaxpr, where, "<unknown source>"):
+        if e.primitive.name != "pure_callback" or callback_identity(e.params.get("callback")) not in EQUINOX_ERROR_CALLBACKS:
+            continue
+        msgs = tuple(_messages(e.params["callback"]))
+        # `raises` and `tpu_msg` come in pairs for one check.
+        if (msgs, at) in seen:
+            continue
+        seen.add((msgs, at))
+        text = " | ".join(msgs) or "<no message>"
+        warnings.warn(
+            f"eqx.error_if check {text!r} at {at} cannot raise in ONNX: the model gives NaN (ints: their largest "
+            "value, bools: True) where the check fails, as Equinox does with EQX_ON_ERROR=nan.",
+            DroppedCheckWarning,
+            stacklevel=4,
+        )
