@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import jsonschema
 import numpy as np
 from jax._src import source_info_util
@@ -197,7 +198,8 @@ class Lossless:
                 assert isinstance(j, dict), f"{path}: {want!r} must be tagged, got {j!r}"
             got = json_float(j)
             # The aval's dtype says the literal is a float: a bare integral number is fine.
-            assert np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.complexfloating)
+            # jnp.issubdtype: numpy's does not count ml_dtypes' bfloat16 and float8s as floating.
+            assert jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.complexfloating), f"{path}: float literal of dtype {dtype}"
             assert same_float(got, want), f"{path}: {j!r} != {want!r}"
         else:
             raise AssertionError(f"{path}: literal {want!r} of type {type(want).__name__}")

@@ -32,6 +32,11 @@ WIDGET_PATTERNS = {
 }
 
 
+# The only code we run from text: the %%jax2onnx cell magic runs the user's own cell, which IPython
+# would run anyway (never capture or ONNX data). Pinned to the count, so a new use fails the test.
+ALLOWED = {("python/jax2onnx_lab/_magics.py", "eval/exec"): 3, ("python/jax2onnx_lab/_magics.py", "compile()"): 3}
+
+
 def sources(*globs: str) -> list[Path]:
     files = sorted({p for g in globs for p in ROOT.glob(g)})
     return [p for p in files if "node_modules" not in p.parts and p.is_file()]
@@ -72,6 +77,11 @@ def test_no_code_from_strings_in_typescript_and_bundles(pattern):
 @pytest.mark.parametrize("pattern", sorted(PY_PATTERNS))
 def test_no_code_from_data_in_python(pattern):
     found = hits(PY_SOURCES, {pattern: PY_PATTERNS[pattern]})
+    for (file, what), count in ALLOWED.items():
+        if what == pattern:
+            mine = [h for h in found if h.startswith(f"{file}:")]
+            assert len(mine) == count, f"{file}: expected {count} allowed uses of {what}, found:\n" + "\n".join(mine)
+            found = [h for h in found if h not in mine]
     assert not found, "\n".join(found[:20])
 
 
