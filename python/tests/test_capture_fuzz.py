@@ -70,7 +70,7 @@ class Box:
 
 
 fuzz_p = jcore.Primitive("fuzz_probe")
-fuzz_p.def_abstract_eval(lambda x, **params: x)
+fuzz_p.def_abstract_eval(lambda operand, /, **params: operand)  # any param name, "operand" too
 
 DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
           np.float16, np.float32, np.float64, ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e5m2,
