@@ -11,6 +11,9 @@ import { broadcastInDimRule } from "./lax/broadcast_in_dim";
 import { convGeneralDilatedRule } from "./lax/conv_general_dilated";
 import { cumsumRule } from "./lax/cumsum";
 import { CUMULATIVE_RULES } from "./lax/cumulative";
+import { THREEFRY_RULES } from "./random/threefry";
+import { SPECIAL_RULES } from "./lax/special";
+import { reducePrecisionRule } from "./lax/reduce_precision";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
 import { atan2Rule } from "./lax/atan2";
@@ -53,6 +56,9 @@ export const ALL_RULES: readonly LoweringRule[] = [
   convGeneralDilatedRule,
   cumsumRule,
   ...CUMULATIVE_RULES,
+  ...THREEFRY_RULES,
+  ...SPECIAL_RULES,
+  reducePrecisionRule,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
   iotaRule,

@@ -20,8 +20,7 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-# The extension build runs jupyter-builder from the venv.
-PATH="$PWD/.venv/bin:$PATH" npm run --silent build
+npm run --silent build
 if [ ! -e .venv/share/jupyter/labextensions/jax2onnx-lab ]; then
   .venv/bin/jupyter labextension develop --overwrite . > /dev/null
 fi

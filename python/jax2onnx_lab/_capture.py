@@ -15,6 +15,7 @@ from . import __version__
 from ._errors import ConversionError
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
+from ._keys import physicalize_keys
 from ._modules import module_scopes, root_module, weight_names
 from ._runtime_checks import warn_dropped_checks
 from ._switches import CONCRETIZATION_ERRORS, flat_program, trace_with_switches
@@ -161,6 +162,8 @@ def capture(
             ) from e
         raise
     closed = _drop_dead_code(closed)
+    # PRNG keys become their uint32 data (random_* traced through JAX's own key implementation).
+    closed = physicalize_keys(closed)
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
     warn_dropped_checks(closed, lambda e: _user_line(writer, e))

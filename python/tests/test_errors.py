@@ -8,7 +8,7 @@ from flax import nnx
 from jax.extend.core import Primitive
 
 from example_models import MLP
-from jax2onnx_lab import ConversionError, UnsupportedPrimitiveError, to_onnx
+from jax2onnx_lab import ConversionError, UnsupportedPrimitiveError, allclose, to_onnx
 
 
 def _primitive(name: str) -> Primitive:
@@ -71,13 +71,26 @@ def test_training_mode_model_says_call_eval():
     assert "model.eval()" in str(info.value)
 
 
-def test_random_numbers_point_to_their_source():
+def test_random_numbers_convert_to_jax_bits():
+    # Keys become their uint32 data at capture (_keys.py); threefry2x32 lowers to integer ops.
     def noisy(x):
         return x + jax.random.normal(jax.random.key(0), x.shape)
 
+    ok, report = allclose(noisy, to_onnx(noisy, [(3,)]), [(3,)], rtol=1e-6, atol=1e-6)
+    assert ok, report
+
+
+def test_keys_through_a_loop_point_to_their_source():
+    def walk(x):
+        def step(k, _):
+            k, sub = jax.random.split(k)
+            return k, jax.random.uniform(sub)
+
+        return x + jax.lax.scan(step, jax.random.key(0), None, length=3)[1]
+
     with pytest.raises(ConversionError) as info:
-        to_onnx(noisy, [(3,)])
-    assert "test_errors.py" in str(info.value)
+        to_onnx(walk, [(3,)])
+    assert "test_errors.py" in str(info.value) and "scan" in str(info.value)
 
 
 def test_keys_that_reach_no_output_are_dropped():
