@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { byteMutant, checkCapture, headerMutant, internalErrors, loadSeeds, newStats, randomContainer, type FuzzInput } from "../src/testing/capture-fuzz";
-import { checkOnnx, newOnnxStats, onnxByteMutant, onnxSeeds, wireMutant } from "../src/testing/onnx-fuzz";
+import { checkOnnx, newOnnxStats, onnxByteMutant, onnxSeeds, wireMutant, type OnnxConsumer } from "../src/testing/onnx-fuzz";
+import { viewGraphFromOnnx } from "../src/widget/view-model/from-onnx";
+import { OnnxViewError } from "../src/widget/view-model/types";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -53,9 +55,21 @@ for (const [name, arbitrary] of [["capture bytes", byteMutant(captures)], ["capt
   run(name, arbitrary, (input) => checkCapture(stats, input, MAX_MS), () => `${stats.runs} inputs ${JSON.stringify(stats.outcomes)}, slowest ${stats.slowestMs.toFixed(0)} ms`);
 }
 const models = onnxSeeds(seedDir);
-for (const [name, arbitrary] of [["onnx bytes", onnxByteMutant(models)], ["onnx wire", wireMutant(models)]] as const) {
+// The widget's view model (show("model.onnx")): an OnnxViewError is a rejection, unless what it
+// wraps is a stack overflow or an allocation failure.
+const viewModel: OnnxConsumer = {
+  name: "viewGraphFromOnnx",
+  consume: (bytes) => (viewGraphFromOnnx(bytes), null),
+  rejects: (e) => e instanceof OnnxViewError && !/call stack|invalid array length|allocation failed|out of memory/i.test(String((e as Error & { cause?: unknown }).cause)),
+};
+for (const [name, arbitrary, consumer] of [
+  ["onnx bytes", onnxByteMutant(models), undefined],
+  ["onnx wire", wireMutant(models), undefined],
+  ["view bytes", onnxByteMutant(models), viewModel],
+  ["view wire", wireMutant(models), viewModel],
+] as const) {
   const stats = newOnnxStats();
-  run(name, arbitrary, (input) => checkOnnx(stats, input, MAX_MS), () => `${stats.runs} inputs (${stats.rejected} rejected, ${stats.read} read), slowest ${stats.slowestMs.toFixed(0)} ms`);
+  run(name, arbitrary, (input) => checkOnnx(stats, input, MAX_MS, consumer), () => `${stats.runs} inputs (${stats.rejected} rejected, ${stats.read} read), slowest ${stats.slowestMs.toFixed(0)} ms`);
 }
 if (internalErrors.size) {
   console.log(`\nconverter errors that are not ConversionErrors, for captures that decode but are not JAX programs (${internalErrors.size} distinct):`);
