@@ -28,10 +28,28 @@ def resolve_shape(shape: Sequence[Any], dims: Mapping[str, int]) -> tuple[int, .
     return tuple(out)
 
 
-def spec_shape_dtype(spec: Any) -> tuple[tuple[Any, ...], np.dtype]:
+def spec_shape_dtype(spec: Any, default_dtype: Any = DEFAULT_DTYPE) -> tuple[tuple[Any, ...], np.dtype]:
     if hasattr(spec, "shape") and hasattr(spec, "dtype"):
         return tuple(spec.shape), np.dtype(spec.dtype)
-    return tuple(spec), np.dtype(DEFAULT_DTYPE)
+    return tuple(spec), np.dtype(default_dtype)
+
+
+def complex_to_pairs(x: Any) -> np.ndarray:
+    """A complex array as the converter's real form (docs/complex.md): complex64[...] ->
+    float32[..., 2] holding (real, imag); other arrays unchanged."""
+    x = np.asarray(x)
+    if not np.iscomplexobj(x):
+        return x
+    part = np.float32 if x.dtype == np.complex64 else np.float64
+    return np.ascontiguousarray(x).view(part).reshape(*x.shape, 2)
+
+
+def pairs_to_complex(x: Any) -> np.ndarray:
+    """The inverse of complex_to_pairs: float32[..., 2] -> complex64[...]."""
+    x = np.ascontiguousarray(x)
+    if x.shape[-1:] != (2,):
+        raise ValueError(f"complex pairs need a trailing dimension of 2, got shape {x.shape}")
+    return x.view(np.complex64 if x.dtype == np.float32 else np.complex128).reshape(x.shape[:-1])
 
 
 def random_array(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generator) -> np.ndarray:
@@ -41,19 +59,23 @@ def random_array(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generat
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
         return np.asarray(rng.integers(max(info.min, -5), min(info.max, 5) + 1, size=shape), dtype=dtype)
+    if np.issubdtype(dtype, np.complexfloating):
+        return np.asarray(rng.standard_normal(shape) + 1j * rng.standard_normal(shape), dtype=dtype)
     return np.asarray(rng.standard_normal(shape), dtype=dtype)
 
 
-def sample_inputs(inputs: Sequence[Any], dims: Mapping[str, int] | None = None, seed: int = 0) -> list[np.ndarray]:
+def sample_inputs(inputs: Sequence[Any], dims: Mapping[str, int] | None = None, seed: int = 0, default_dtype: Any = DEFAULT_DTYPE) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     out = []
     for spec in inputs:
-        shape, dtype = spec_shape_dtype(spec)
+        shape, dtype = spec_shape_dtype(spec, default_dtype)
         out.append(random_array(resolve_shape(shape, dims or {}), dtype, rng))
     return out
 
 
-def run_onnxruntime(model: Any, feeds: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+def run_onnxruntime(model: Any, feeds: Mapping[str, np.ndarray] | Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Runs `model` on the CPU provider; `feeds` by name, or in the graph's input order.
+    Complex feeds are passed in the converter's pair form."""
     import onnxruntime as ort
 
     if isinstance(model, (str, os.PathLike)):
@@ -65,7 +87,8 @@ def run_onnxruntime(model: Any, feeds: Mapping[str, np.ndarray]) -> list[np.ndar
     options = ort.SessionOptions()
     options.log_severity_level = 3
     session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
-    return session.run(None, dict(feeds))
+    named = feeds if isinstance(feeds, Mapping) else dict(zip([i.name for i in session.get_inputs()], feeds))
+    return session.run(None, {k: complex_to_pairs(v) for k, v in named.items()})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,7 +157,9 @@ def _counts(x: np.ndarray) -> tuple[int, int, int]:
 
 def compare_output(name: str, expected: Any, actual: Any, *, rtol: float | None = None, atol: float | None = None) -> OutputParity:
     """Compares one output; `rtol`/`atol` default to the expected dtype's row in _tolerance."""
-    e, a = np.asarray(expected), np.asarray(actual)
+    # Complex JAX outputs are compared in the converter's pair form (docs/complex.md): the real
+    # and imaginary parts each, with the part's dtype row.
+    e, a = complex_to_pairs(expected), np.asarray(actual)
     if rtol is None or atol is None:
         default_rtol, default_atol = default_tolerance(e.dtype)
         rtol = default_rtol if rtol is None else rtol
@@ -144,8 +169,6 @@ def compare_output(name: str, expected: Any, actual: Any, *, rtol: float | None 
         return OutputParity(**base, ok=False, problem=f"ONNX gives {a.dtype}{list(a.shape)} but JAX {e.dtype}{list(e.shape)}")
     if e.size == 0:
         return OutputParity(**base, ok=True)
-    if e.dtype.kind == "c":
-        e, a = np.stack([e.real, e.imag], -1), np.stack([a.real, a.imag], -1)
     ef, af = e.astype(np.float64), a.astype(np.float64)
     (en, ep, eneg), (an, ap, aneg) = _counts(ef), _counts(af)
     finite = np.isfinite(ef) & np.isfinite(af)
@@ -204,16 +227,16 @@ def check_parity(
     rtol: float | None = None,
     atol: float | None = None,
     seed: int = 0,
+    enable_double_precision: bool | None = None,
 ) -> ParityReport:
     """Runs `fn` in JAX and `model` in onnxruntime on the same random inputs; the structured report."""
-    xs = sample_inputs(inputs, dims, seed)
-    params = dict(input_params or {})
-    expected = [np.asarray(x) for x in jax.tree_util.tree_leaves(fn(*xs, **params))]
-    feeds = {f"in_{i}": x for i, x in enumerate(xs)}
-    for name, value in params.items():
-        arr = np.asarray(value)
-        feeds[name] = arr.astype(np.float32) if arr.dtype == np.float64 else arr.astype(np.int32) if arr.dtype == np.int64 else arr
-    actual = run_onnxruntime(model, feeds)
+    from ._capture import precision_context
+
+    with precision_context(enable_double_precision):
+        xs = sample_inputs(inputs, dims, seed, np.float64 if enable_double_precision else DEFAULT_DTYPE)
+        params = {k: np.asarray(v, dtype=jax.dtypes.canonicalize_dtype(np.asarray(v).dtype)) for k, v in (input_params or {}).items()}
+        expected = [np.asarray(x) for x in jax.tree_util.tree_leaves(fn(*xs, **params))]
+    actual = run_onnxruntime(model, [*xs, *params.values()])
     return compare_outputs(expected, actual, rtol=rtol, atol=atol)
 
 
@@ -227,17 +250,24 @@ def allclose(
     rtol: float | None = None,
     atol: float | None = None,
     seed: int = 0,
+    enable_double_precision: bool | None = None,
 ) -> tuple[bool, str]:
     """Runs `fn` in JAX and `model` in onnxruntime on the same random inputs and compares.
 
     `inputs` are the specs given to ``to_onnx``; dim names take their sizes from `dims`
-    (default 3). `model` is an ``onnx.ModelProto``, bytes, or a path. `rtol`/`atol` default to
-    each output dtype's row in ``jax2onnx_lab._tolerance.DEFAULT_TOLERANCES`` (float32: 1e-5;
+    (default 3). `model` is an ``onnx.ModelProto``, bytes, or a path. Pass the
+    ``enable_double_precision`` the model was converted with. `rtol`/`atol` default to each
+    output dtype's row in ``jax2onnx_lab._tolerance.DEFAULT_TOLERANCES`` (float32: 1e-5;
     integers and bool exact). NaN and infinities must appear at the same places on both sides
     and are counted in the report. Returns ``(ok, report)``, one line per output.
     """
-    report = check_parity(fn, model, inputs, input_params=input_params, dims=dims, rtol=rtol, atol=atol, seed=seed)
+    report = check_parity(
+        fn, model, inputs, input_params=input_params, dims=dims, rtol=rtol, atol=atol, seed=seed, enable_double_precision=enable_double_precision
+    )
     return report.ok, report.text()
 
 
-__all__ = ["allclose", "check_parity", "compare", "compare_output", "compare_outputs", "OutputParity", "ParityReport", "run_onnxruntime", "sample_inputs", "resolve_shape"]
+__all__ = [
+    "allclose", "check_parity", "compare", "compare_output", "compare_outputs", "complex_to_pairs", "pairs_to_complex",
+    "OutputParity", "ParityReport", "run_onnxruntime", "sample_inputs", "resolve_shape",
+]
