@@ -2,7 +2,11 @@
 constructor, no pickle or other deserializer that runs code, no repr parsing -- in our sources and
 in the bundles we ship (the Node converter and the JupyterLab extension's static assets), which
 also hold the libraries we bundle. Our widget code never writes HTML from strings and fetches
-nothing from a network (no CDN)."""
+nothing from a network (no CDN).
+
+d3 is bundled, not shared between extensions (package.json "sharedPackages": {"d3": false}), so it
+is tree-shaken: as a shared module all of d3 shipped, d3-dsv's CSV row parser included, which
+builds a `Function` from the column names of the data it parses."""
 
 import re
 from pathlib import Path
@@ -90,6 +94,14 @@ def test_no_code_from_data_in_python(pattern):
 def test_the_widget_writes_text_and_fetches_nothing(pattern):
     found = hits(WIDGET_SOURCES, {pattern: WIDGET_PATTERNS[pattern]})
     assert not found, "\n".join(found[:20])
+
+
+def test_the_extension_ships_onnxruntime_wasm_itself():
+    """The widget runs onnxruntime-web from the extension's own static files, never a CDN."""
+    static = PACKAGE / "labextension" / "static"
+    wasm = sorted(static.glob("ort-wasm-simd-threaded.*.wasm"))
+    assert len(wasm) == 1 and wasm[0].stat().st_size > 5_000_000, sorted(p.name for p in static.iterdir())
+    assert wasm[0].read_bytes()[:4] == b"\0asm"
 
 
 def test_the_patterns_catch_what_they_are_for(tmp_path):
