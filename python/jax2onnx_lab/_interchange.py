@@ -173,8 +173,10 @@ class CaptureWriter:
         if isinstance(item, int):
             return _int_json(item)
         if isinstance(item, float):
-            # Literal dtypes come from the aval, so integral floats can stay bare here.
-            return item if math.isfinite(item) and item != 0.0 else _float_json(item)
+            # Literal dtypes come from the aval, so integral floats can stay bare here, but only
+            # where a bare integer is exact for every reader (|x| <= 2^53 - 1; the schema's rule).
+            bare = math.isfinite(item) and item != 0.0 and (not item.is_integer() or abs(item) <= MAX_SAFE_INT)
+            return item if bare else _float_json(item)
         raise CaptureError(f"literal of type {type(item).__name__} cannot be encoded")
 
     # -- source locations ------------------------------------------------------------------

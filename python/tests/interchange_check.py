@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import jsonschema
 import numpy as np
 from jax._src import source_info_util
@@ -89,7 +90,9 @@ def same_float(a: float, b: float) -> bool:
 
 
 def array_of(value: Any) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(value))
+    # Not np.ascontiguousarray alone: it turns a 0-d array into shape (1,).
+    arr = np.asarray(value)
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 class Lossless:
@@ -169,7 +172,8 @@ class Lossless:
             assert set(j) == {"lit", "aval"}, f"{path}: {j}"
             self.aval(a.aval, j["aval"], f"{path}.aval")
             val = np.asarray(a.val)
-            if val.ndim == 0:
+            # docs/interchange.md: complex scalars travel as 0-d buffers, like array literals.
+            if val.ndim == 0 and val.dtype.kind != "c":
                 self.scalar(val.item(), j["lit"], np.dtype(a.aval.dtype), f"{path}.lit")
             else:
                 assert set(j["lit"]) == {"$buffer"}, f"{path}.lit: {j['lit']}"
@@ -196,7 +200,8 @@ class Lossless:
                 assert isinstance(j, dict), f"{path}: {want!r} must be tagged, got {j!r}"
             got = json_float(j)
             # The aval's dtype says the literal is a float: a bare integral number is fine.
-            assert np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.complexfloating)
+            # jnp.issubdtype: numpy's does not count ml_dtypes' bfloat16 and float8s as floating.
+            assert jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.complexfloating), f"{path}: float literal of dtype {dtype}"
             assert same_float(got, want), f"{path}: {j!r} != {want!r}"
         else:
             raise AssertionError(f"{path}: literal {want!r} of type {type(want).__name__}")

@@ -4,7 +4,7 @@
  * problem is a CaptureDecodeError naming the JSON path.
  */
 import { DimParseError, parseDim } from "../ir/dims";
-import { dtypeByteSize, isDType, type DType } from "../ir/dtype";
+import { dtypeByteSize, isDType, isFloat, type DType } from "../ir/dtype";
 import {
   CaptureDecodeError,
   type Atom,
@@ -254,7 +254,12 @@ class JaxprDecoder {
     if (lit !== null && typeof lit === "object" && "$buffer" in (lit as Json)) {
       return { kind: "literal", aval, buffer: this.bufferRef((lit as Json).$buffer, `${path}.lit.$buffer`, aval) };
     }
-    return { kind: "literal", aval, value: this.scalar(lit, `${path}.lit`) };
+    const value = this.scalar(lit, `${path}.lit`);
+    // A bare integer past 2^53 has lost its exact value in JSON: int literals that big are {$int}.
+    if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && !isFloat(aval.dtype) && !aval.dtype.startsWith("complex")) {
+      fail(`${path}.lit`, `integer literal ${value} is beyond 2^53; write it as {"$int": "<decimal>"}`);
+    }
+    return { kind: "literal", aval, value };
   }
 
   private scalar(v: unknown, path: string): ScalarValue {
