@@ -15,8 +15,9 @@ import numpy as np
 
 # dtype name -> (rtol, atol)
 DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
-    "float64": (1e-7, 1e-7),
-    "complex128": (1e-7, 1e-7),
+    # Tight enough that a float32 step inside a float64 model (errors ~1e-7) fails.
+    "float64": (1e-9, 1e-12),
+    "complex128": (1e-9, 1e-12),
     "float32": (1e-5, 1e-5),
     "complex64": (1e-5, 1e-5),
     # 10 mantissa bits (eps ~1e-3); 7 for bfloat16 (eps ~8e-3).

@@ -111,7 +111,7 @@ def test_nan_and_inf_are_counted_not_compared_away():
     assert "NaN 1 in JAX / 2 in ONNX" in diff.line() and "+Inf 1 in JAX / 0 in ONNX" in diff.line()
     # All non-finite: nothing to compare, and the report says so.
     allnan = compare_output("out_0", np.full(3, np.nan), np.full(3, np.nan))
-    assert allnan.ok and allnan.max_abs is None and "no finite elements to compare (rtol 1e-07, atol 1e-07); 3 NaN: ok" in allnan.line()
+    assert allnan.ok and allnan.max_abs is None and "no finite elements to compare (rtol 1e-09, atol 1e-12); 3 NaN: ok" in allnan.line()
 
 
 def test_shape_dtype_and_count_problems():
