@@ -7,6 +7,7 @@ import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from ".
 import { CALL_RULES } from "./control/call";
 import { choleskyRule } from "./linalg/cholesky";
 import { customLinearSolveRule } from "./linalg/custom_linear_solve";
+import { eighRule } from "./linalg/eigh";
 import { luRule } from "./linalg/lu";
 import { triangularSolveRule } from "./linalg/triangular_solve";
 import { condRule } from "./control/cond";
@@ -49,6 +50,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   triangularSolveRule,
   customLinearSolveRule,
   luRule,
+  eighRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,
