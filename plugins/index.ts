@@ -9,6 +9,8 @@ import { choleskyRule } from "./linalg/cholesky";
 import { customLinearSolveRule } from "./linalg/custom_linear_solve";
 import { eighRule } from "./linalg/eigh";
 import { luRule } from "./linalg/lu";
+import { qrRule } from "./linalg/qr";
+import { svdRule } from "./linalg/svd";
 import { triangularSolveRule } from "./linalg/triangular_solve";
 import { condRule } from "./control/cond";
 import { scanRule } from "./control/scan";
@@ -51,6 +53,8 @@ export const ALL_RULES: readonly LoweringRule[] = [
   customLinearSolveRule,
   luRule,
   eighRule,
+  qrRule,
+  svdRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,

@@ -78,7 +78,7 @@ export const eighRule: LoweringRule = {
     const w = m > n ? ctx.op("Slice", [all, ctx.int64s([0]), ctx.int64s([n]), ctx.int64s([-1])]) : all;
     const vn = m > n ? ctx.op("Slice", [v, ctx.int64s([0, 0]), ctx.int64s([n, n]), ctx.int64s([-2, -1])]) : v;
     const [sorted, order] = ctx.ops("TopK", [w, ctx.int64s([n])], { axis: -1, largest: 0, sorted: 1 });
-    const columns = ctx.op("Expand", [ctx.op("Unsqueeze", [order, ctx.int64s([-2])]), ctx.shape([...batch, n, n])]);
+    const columns = ctx.op("Expand", [ctx.op("Unsqueeze", [order, ctx.int64s([-2])]), ctx.shape([...batch, n, n])], {}, { types: [{ dtype: "int64", shape: [...batch, n, n] }] });
     return [ctx.op("GatherElements", [vn, columns], { axis: -1 }), sorted];
   },
 };

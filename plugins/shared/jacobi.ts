@@ -89,7 +89,7 @@ export function rotatePairs(ctx: LoweringContext, x: Value, pairs: RoundPairs, c
 /** The n x n identity, broadcast to `batch` leading dims. */
 export function batchedIdentity(ctx: LoweringContext, n: number, dtype: DType, batch: readonly Dim[]): Value {
   const eye = ctx.constant(Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), dtype, [n, n]);
-  return batch.length ? ctx.op("Expand", [eye, ctx.shape([...batch, n, n])]) : eye;
+  return batch.length ? ctx.op("Expand", [eye, ctx.shape([...batch, n, n])], {}, { types: [{ dtype, shape: [...batch, n, n] }] }) : eye;
 }
 
 export interface JacobiLoop {
