@@ -12,8 +12,10 @@ import { luRule } from "./linalg/lu";
 import { qrRule } from "./linalg/qr";
 import { svdRule } from "./linalg/svd";
 import { triangularSolveRule } from "./linalg/triangular_solve";
+import { tridiagonalSolveRule } from "./linalg/tridiagonal_solve";
 import { condRule } from "./control/cond";
 import { scanRule } from "./control/scan";
+import { platformIndexRule } from "./control/platform_index";
 import { pureCallbackRule } from "./control/pure_callback";
 import { whileRule } from "./control/while";
 import { EQUINOX_INTERNAL_RULES } from "./equinox/internal";
@@ -55,6 +57,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   eighRule,
   qrRule,
   svdRule,
+  tridiagonalSolveRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,
@@ -86,6 +89,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   whileRule,
   scanRule,
   pureCallbackRule,
+  platformIndexRule,
   ...EQUINOX_INTERNAL_RULES,
   maybeSetRule,
   // Slicing, indexing and windows (issue 6, cov-indexing).
