@@ -13,6 +13,7 @@ import { cumsumRule } from "./lax/cumsum";
 import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { THREEFRY_RULES } from "./random/threefry";
 import { SPECIAL_RULES } from "./lax/special";
+import { IGAMMA_RULES } from "./lax/igamma";
 import { reducePrecisionRule } from "./lax/reduce_precision";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
@@ -58,6 +59,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   ...CUMULATIVE_RULES,
   ...THREEFRY_RULES,
   ...SPECIAL_RULES,
+  ...IGAMMA_RULES,
   reducePrecisionRule,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
