@@ -14,6 +14,7 @@ import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { THREEFRY_RULES } from "./random/threefry";
 import { SPECIAL_RULES } from "./lax/special";
 import { IGAMMA_RULES } from "./lax/igamma";
+import { BESSEL_RULES } from "./lax/bessel";
 import { regularizedIncompleteBetaRule } from "./lax/regularized_incomplete_beta";
 import { reducePrecisionRule } from "./lax/reduce_precision";
 import { dotGeneralRule } from "./lax/dot_general";
@@ -61,6 +62,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   ...THREEFRY_RULES,
   ...SPECIAL_RULES,
   ...IGAMMA_RULES,
+  ...BESSEL_RULES,
   regularizedIncompleteBetaRule,
   reducePrecisionRule,
   ...REDUCE_WINDOW_RULES,
