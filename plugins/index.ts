@@ -15,6 +15,7 @@ import { THREEFRY_RULES } from "./random/threefry";
 import { SPECIAL_RULES } from "./lax/special";
 import { IGAMMA_RULES } from "./lax/igamma";
 import { BESSEL_RULES } from "./lax/bessel";
+import { ZETA_RULES } from "./lax/zeta";
 import { regularizedIncompleteBetaRule } from "./lax/regularized_incomplete_beta";
 import { reducePrecisionRule } from "./lax/reduce_precision";
 import { dotGeneralRule } from "./lax/dot_general";
@@ -63,6 +64,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   ...SPECIAL_RULES,
   ...IGAMMA_RULES,
   ...BESSEL_RULES,
+  ...ZETA_RULES,
   regularizedIncompleteBetaRule,
   reducePrecisionRule,
   ...REDUCE_WINDOW_RULES,
