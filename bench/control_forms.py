@@ -70,6 +70,33 @@ def rnn(form: str, steps: int, batch: int, hidden: int) -> onnx.ModelProto:
     return _model([node], [_vi("h0", state), _vi("xs", [steps, *state])], [_vi("h_last", state), _vi("ys", [steps, *state])], [w, u, *extra])
 
 
+def counter(form: str, steps: int, size: int) -> onnx.ModelProto:
+    """A scan without xs (fori_loop-like): c' = 0.99 c + 1, ys = c. Loop with a trip count, or
+    Scan reading a dummy [steps] input only for its length."""
+    state = [size]
+    cell = [
+        helper.make_node("Mul", ["c", "k"], ["ck"]),
+        helper.make_node("Add", ["ck", "one"], ["c_next"]),
+        helper.make_node("Identity", ["c"], ["y_t"]),
+    ]
+    consts = [numpy_helper.from_array(np.array(0.99, np.float32), "k"), numpy_helper.from_array(np.array(1.0, np.float32), "one")]
+    if form == "Scan":
+        body = helper.make_graph(cell, "body", [_vi("c", state), _vi("tick", [])], [_vi("c_next", state), _vi("y_t", state)])
+        node = helper.make_node("Scan", ["c0", "ticks"], ["c_last", "ys"], body=body, num_scan_inputs=1)
+        consts.append(numpy_helper.from_array(np.zeros(steps, np.float32), "ticks"))
+    else:
+        keep = helper.make_node("Identity", ["c_in"], ["c_out"])
+        body = helper.make_graph(
+            [*cell, keep],
+            "body",
+            [_vi("i", [], TensorProto.INT64), _vi("c_in", [], TensorProto.BOOL), _vi("c", state)],
+            [_vi("c_out", [], TensorProto.BOOL), _vi("c_next", state), _vi("y_t", state)],
+        )
+        node = helper.make_node("Loop", ["M", "", "c0"], ["c_last", "ys"], body=body)
+        consts.append(numpy_helper.from_array(np.array(steps, np.int64), "M"))
+    return _model([node], [_vi("c0", state)], [_vi("c_last", state), _vi("ys", [steps, *state])], consts)
+
+
 def _branch(name: str, k: int, n: int) -> onnx.GraphProto:
     """Cheap elementwise branch k of a switch: sin(x), 2 cos(x), x*x + 1, ..."""
     ops = [
@@ -201,11 +228,18 @@ def compare(title: str, models: dict[str, onnx.ModelProto], feeds: dict[str, dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--only-scan", action="store_true", help="skip the cond/switch workloads")
     args = parser.parse_args()
     for steps, batch, hidden in ((10, 8, 32), (100, 8, 32), (1000, 8, 32), (100, 1, 4), (100, 64, 256)):
         models = {f: rnn(f, steps, batch, hidden) for f in ("Loop", "Scan")}
         feeds = {k: feeds_for(m, 0) for k, m in models.items()}
         compare(f"scan rnn T={steps} B={batch} H={hidden}", models, feeds, args.rounds)
+    for steps, size in ((100, 16), (1000, 16), (1000, 4096)):
+        models = {f: counter(f, steps, size) for f in ("Loop", "Scan")}
+        feeds = {k: feeds_for(m, 0) for k, m in models.items()}
+        compare(f"scan without xs T={steps} n={size}", models, feeds, args.rounds)
+    if args.only_scan:
+        return
     for branches in (2, 3, 5):
         for n in (16, 4096, 262144):
             models = {f: switch(f, branches, n) for f in ("If", "Where")}

@@ -1,6 +1,14 @@
 /** The default rule registry: every lowering rule the converter ships. */
 import { makeRegistry, type LoweringRule } from "../src/core";
+import { complexConvGeneralDilatedRule } from "./complex/conv_general_dilated";
+import { complexDotGeneralRule } from "./complex/dot_general";
+import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
+import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
 import { CALL_RULES } from "./control/call";
+import { choleskyRule } from "./linalg/cholesky";
+import { customLinearSolveRule } from "./linalg/custom_linear_solve";
+import { luRule } from "./linalg/lu";
+import { triangularSolveRule } from "./linalg/triangular_solve";
 import { condRule } from "./control/cond";
 import { scanRule } from "./control/scan";
 import { pureCallbackRule } from "./control/pure_callback";
@@ -27,7 +35,7 @@ import { convertElementTypeRule } from "./lax/convert_element_type";
 import { nextafterRule } from "./lax/nextafter";
 import { TOTAL_ORDER_RULES } from "./lax/total_order";
 import { dimAsValueRule, iotaRule } from "./lax/iota";
-import { REDUCE_WINDOW_RULES } from "./lax/reduce_window";
+import { REDUCE_WINDOW_RULES, reduceWindowRule } from "./lax/reduce_window";
 import { REDUCTION_RULES } from "./lax/reductions";
 import { reshapeRule } from "./lax/reshape";
 import { concatenateRule, revRule, splitRule, squeezeRule, stackRule, tileRule, transposeRule, unstackRule } from "./lax/shape_ops";
@@ -41,6 +49,10 @@ import { sortRule } from "./lax/sort";
 import { approxTopKRule, topKRule } from "./lax/top_k";
 
 export const ALL_RULES: readonly LoweringRule[] = [
+  choleskyRule,
+  triangularSolveRule,
+  customLinearSolveRule,
+  luRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,
@@ -93,6 +105,20 @@ export const ALL_RULES: readonly LoweringRule[] = [
   sortRule,
   topKRule,
   approxTopKRule,
+  reduceWindowRule,
 ];
 
-export const defaultRegistry = makeRegistry(ALL_RULES);
+/**
+ * The complex table (docs/complex.md): rules for eqns with a complex input or output. Layout
+ * primitives the real table has a rule for get a componentwise one (plugins/complex/layout.ts).
+ */
+const realPrimitives = new Set(ALL_RULES.map((r) => r.primitive));
+export const COMPLEX_RULES: readonly LoweringRule[] = [
+  ...COMPLEX_ELEMENTWISE_RULES,
+  ...COMPLEX_LAYOUT_RULES,
+  complexDotGeneralRule,
+  complexConvGeneralDilatedRule,
+  ...COMPONENTWISE_PRIMITIVES.filter((p) => realPrimitives.has(p)).map(componentwise),
+];
+
+export const defaultRegistry = makeRegistry(ALL_RULES, COMPLEX_RULES);

@@ -9,4 +9,4 @@ npm run --silent typecheck
 npm run --silent check:proto
 npx jest --silent
 .venv/bin/python -m pytest -q "$@"
-# UI tests join here once the graph viewer lands: bash scripts/ui-tests.sh
+bash scripts/ui-tests.sh

@@ -25,7 +25,7 @@
  * Operand dims that are neither indexed nor batching always start at 0: they are sliced to
  * their window first, and squeezed at the end when collapsed.
  */
-import { isIdentityPerm, type Dim, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { dtypeByteSize, isFloat, isIdentityPerm, isUnsignedInt, type Dim, type DType, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
 import { axisIota, clampStart, coordinateGrid, indexComponent, lastStart, startInBounds } from "../shared/index_math";
 import { withKernelDtype } from "../shared/kernel_dtypes";
 
@@ -55,7 +55,7 @@ function readDims(ctx: LoweringContext): GatherDims {
 }
 
 /** JAX's fill for FILL_OR_DROP when the param is None (jax.lax.gather): NaN, the integer min / max, True. */
-function fillValue(ctx: LoweringContext, dtype: string): number | boolean | bigint {
+function fillValue(ctx: LoweringContext, dtype: DType): number | boolean | bigint {
   const v = ctx.params.isNone("fill_value") ? null : ctx.params.get("fill_value");
   if (typeof v === "number" || typeof v === "boolean") return v;
   if (v !== null && typeof v === "object" && "kind" in v) {
@@ -64,9 +64,9 @@ function fillValue(ctx: LoweringContext, dtype: string): number | boolean | bigi
   }
   if (v !== null) ctx.fail(`fill_value of an unexpected kind`);
   if (dtype === "bool") return true;
-  if (dtype.startsWith("float")) return NaN;
-  const bits = BigInt(Number(dtype.replace(/\D/g, "")));
-  return dtype.startsWith("u") ? 2n ** bits - 1n : -(2n ** (bits - 1n));
+  if (isFloat(dtype)) return NaN;
+  const bits = BigInt(8 * dtypeByteSize(dtype));
+  return isUnsignedInt(dtype) ? 2n ** bits - 1n : -(2n ** (bits - 1n));
 }
 
 /** The labels of JAX's output layout, position by position. */

@@ -9,6 +9,7 @@ rest exercises each mode's clamping or filling against JAX itself.
 import jax
 import jax.numpy as jnp
 import numpy as np
+from flax import nnx
 from jax import lax
 
 from jax2onnx_lab.testing import Case
@@ -55,7 +56,7 @@ CASES = [
     Case("gather_symbolic_static_index", lambda x: x[2], [(4, "B")], expect_ops=["Slice"]),
     # vmap over a dynamic_slice: operand batching dims with a window of 2 -> GatherND.
     Case("gather_vmap_dynamic_slice", jax.vmap(lambda x, i: lax.dynamic_slice(x, (i,), (2,))), [(3, 5), ints(3)], expect_ops=["GatherND"]),
-    Case("gather_vmap_dynamic_slice_2d", jax.vmap(lambda x, i: lax.dynamic_slice(x, (i, 1), (2, 2))), [("B", 4, 3), ints("B")]),
+    Case("gather_vmap_dynamic_slice_2d", jax.vmap(lambda x, i: lax.dynamic_slice(x, (i, 1), (2, 2))), [("B", 4, 3), ints("B")], float64=False),  # no x64 twin: JAX itself rejects int32 indices mixed with x64's int64 literals
     # lax.gather directly: windows on indexed dims, PROMISE_IN_BOUNDS (clamped, as XLA does).
     Case(
         "gather_windows_promise_in_bounds",
@@ -81,4 +82,10 @@ CASES = [
     Case("gather_empty_indices", lambda x, i: x[i], [(4, 3), ints(0)]),
     Case("gather_empty_rows", lambda x, i: x[:, i], [(0, 4), ints(2)]),
     Case("gather_1d", lambda x, i: x[i], [(5,), ints("B")]),
+    # An embedding lookup (nnx.Embed is jnp.take on the table, fill mode).
+    Case("gather_nnx_embed", nnx.Embed(10, 4, rngs=nnx.Rngs(0)), [ints("B", 3)]),
+    Case("gather_take_wrap", lambda x, i: jnp.take(x, i, mode="wrap"), [(5,), ints(4)]),
+    Case("gather_triu_indices", lambda x: x[jnp.triu_indices(3)], [(3, 3)]),
+    Case("gather_static_bool_mask", lambda x: x[np.array([True, False, True])], [(3, 2)]),
+    Case("gather_repeat_array", lambda x: jnp.repeat(x, np.array([1, 2, 0]), axis=0, total_repeat_length=3), [(3, 2)]),
 ]

@@ -32,4 +32,8 @@ CASES = [
     Case("pad_bool", _pad(((1, 0, 1),), True), [jax.ShapeDtypeStruct((3,), jnp.bool_)]),
     Case("pad_scalar", _pad(()), [()]),
     Case("pad_constant_operand", lambda x: x + jnp.pad(np.ones((2, 2), np.float32), 1), [(4, 4)]),
+    # jnp.pad's other modes are slices, rev and concatenate around the same rules.
+    Case("pad_mode_reflect", lambda x: jnp.pad(x, ((1, 2), (2, 1)), mode="reflect"), [(4, 5)]),
+    Case("pad_mode_edge", lambda x: jnp.pad(x, ((1, 2),), mode="edge"), [("B",)]),
+    Case("pad_mode_wrap", lambda x: jnp.pad(x, ((1, 2),), mode="wrap"), [(4,)]),
 ]

@@ -75,4 +75,12 @@ CASES = [
     ),
     Case("scatter_empty_indices", lambda x, i, v: x.at[i].set(v), [(4, 3), ints(0), (0, 3)]),
     Case("scatter_1d_symbolic_operand", lambda x, i: x.at[i].add(2.0), [("B",), ints(4)], dims=({"B": 2}, {"B": 7})),
+    # Library forms built on scatter.
+    Case("scatter_segment_sum", lambda d, s: jax.ops.segment_sum(d, s, num_segments=4), [(6, 2), ints(6)]),
+    Case("scatter_segment_max", lambda d, s: jax.ops.segment_max(d, s, num_segments=4), [(6,), ints(6)]),
+    Case("scatter_bincount", lambda i: jnp.bincount(i, length=6), [ints(8)]),
+    Case("scatter_put_along_axis", lambda x, i, v: jnp.put_along_axis(x, i, v, axis=1, inplace=False), [(3, 4), ints(3, 2), (3, 2)]),
+    Case("scatter_slice_set", lambda x, v: x.at[1:3].set(v), [(5, 2), (2, 2)]),
+    Case("scatter_strided_add", lambda x: x.at[::2].add(1.0), [(5,)]),
+    Case("scatter_traced_row_partial_add", lambda x, i: x.at[i, 1:].add(1.0), [(4, 3), ints()]),
 ]

@@ -27,6 +27,8 @@ def ints(*shape):
 CASES = [
     Case("sort", lambda x: jnp.sort(x, axis=-1), [("B", 6)], expect_ops=["TopK"]),
     Case("sort_axis0", lambda x: jnp.sort(x, axis=0), [(5, "B")]),
+    # Along a symbolic axis: TopK's k is the axis size, read from the input's shape.
+    Case("sort_symbolic_axis", lambda x: jnp.argsort(x, axis=0), [("B", 2)], dims=({"B": 1}, {"B": 6})),
     Case("sort_special_floats", lambda x: jnp.sort(x), [(3, 9)], sample=special_floats),
     Case("sort_descending", lambda x: jnp.sort(x, descending=True), [(2, 7)], sample=special_floats),
     Case("sort_int32", lambda x: jnp.sort(x, axis=1), [ints(3, 8)]),
@@ -48,4 +50,9 @@ CASES = [
     Case("sort_empty_axis", lambda x: jnp.sort(x, axis=1), [(3, 0)]),
     Case("sort_single", lambda x: jnp.argsort(x), [(1,)]),
     Case("sort_unstable", lambda x: lax.sort(x, is_stable=False), [(4, 6)]),
+    # Order statistics built on sort.
+    Case("sort_median", lambda x: jnp.median(x, axis=-1), [("B", 5)]),
+    Case("sort_percentile", lambda x: jnp.percentile(x, 30.0, axis=0), [(5, 3)]),
+    Case("sort_partition", lambda x: jnp.partition(x, 2), [(6,)]),
+    Case("sort_searchsorted", lambda a, v: jnp.searchsorted(jnp.sort(a), v, method="sort"), [(6,), (4,)]),
 ]

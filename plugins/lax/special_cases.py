@@ -33,8 +33,9 @@ def _gamma_domain(rng, shape, dtype):
 
 
 CASES = [
-    Case("erf_inv", lax.erf_inv, [(40, 50)], sample=_open_interval, expect_ops=["Log", "Sqrt"]),
-    Case("erf_inv_symbolic", lax.erf_inv, [("B", 8)], sample=testing.unit_interval),
+    # No float64 twins: Giles' approximation is single precision (1e-7 off JAX's float64 erf_inv).
+    Case("erf_inv", lax.erf_inv, [(40, 50)], sample=_open_interval, expect_ops=["Log", "Sqrt"], float64=False),
+    Case("erf_inv_symbolic", lax.erf_inv, [("B", 8)], sample=testing.unit_interval, float64=False),
     Case("erf_inv_float16", lax.erf_inv, [jax.ShapeDtypeStruct((4, 8), jnp.float16)], sample=testing.unit_interval, rtol=1e-3, atol=1e-3),
     Case("jax_random_normal", lambda k: jax.random.normal(jax.random.wrap_key_data(k), (6, 7)), [jax.ShapeDtypeStruct((2,), jnp.uint32)]),
     Case("lgamma", lax.lgamma, [(40, 50)], sample=_gamma_domain),

@@ -4,7 +4,8 @@
  * lax.top_k docs). Indices are int64 in ONNX, int32 in JAX: cast.
  *
  * approx_top_k: the exact top k is a valid answer for any recall_target (what XLA's CPU
- * backend returns with aggregate_to_topk=True), so it lowers to the same TopK.
+ * backend returns), so it lowers to the same TopK. With aggregate_to_topk=False JAX returns
+ * more than k candidates (the output's size along the axis); those are the exact top ones too.
  *
  * NaN: JAX's top_k orders NaN above +inf. TopK's comparison of NaN is unspecified, so floats
  * are ranked with NaN replaced by +inf and the values read back from x by index: NaNs then
@@ -37,5 +38,10 @@ export const topKRule: LoweringRule = {
 export const approxTopKRule: LoweringRule = {
   primitive: "approx_top_k",
   onnxOps: ["TopK", "Cast", "IsNaN", "Where", "GatherElements"],
-  lower: (ctx) => topK(ctx, ctx.params.int("k"), ctx.params.int("reduction_dimension"), ctx.params.bool("is_max_k")),
+  lower(ctx) {
+    const axis = ctx.params.int("reduction_dimension");
+    const shape = ctx.outAval(0).shape;
+    const k = shape[axis < 0 ? axis + shape.length : axis];
+    return topK(ctx, typeof k === "number" ? k : ctx.fail("approx_top_k with a symbolic output size is not supported"), axis, ctx.params.bool("is_max_k"));
+  },
 };

@@ -33,5 +33,7 @@ CASES = [
     Case("top_k_zero", lambda x: lax.top_k(x, 0), [(2, 4)]),
     Case("approx_max_k", lambda x: lax.approx_max_k(x, 3), [("B", 9)], expect_ops=["TopK"]),
     Case("approx_min_k", lambda x: lax.approx_min_k(x, 2), [(3, 7)], sample=ties),
+    # aggregate_to_topk=False: JAX returns more candidates than k (256 here), the exact top ones.
+    Case("approx_max_k_not_aggregated", lambda x: lax.approx_max_k(x, 4, aggregate_to_topk=False), [(2, 600)]),
     Case("approx_max_k_axis0", lambda x: lax.approx_max_k(x, 2, reduction_dimension=0), [(6, 3)]),
 ]

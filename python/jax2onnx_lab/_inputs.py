@@ -27,7 +27,9 @@ def _dim_text(d: Any) -> str:
     raise ValueError(f"input dimension {d!r} is neither an int nor a dimension name like 'B'")
 
 
-def input_specs(inputs: Sequence[Any]) -> list[jax.ShapeDtypeStruct]:
+def input_specs(inputs: Sequence[Any], default_dtype: Any = DEFAULT_DTYPE) -> list[jax.ShapeDtypeStruct]:
+    """One ShapeDtypeStruct per spec; shape tuples get `default_dtype` (float64 with
+    ``enable_double_precision=True``)."""
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
         raise TypeError("inputs must be a list of shapes, e.g. [('B', 30)], or jax.ShapeDtypeStructs")
     scope = jax_export.SymbolicScope()
@@ -38,7 +40,7 @@ def input_specs(inputs: Sequence[Any]) -> list[jax.ShapeDtypeStruct]:
         elif hasattr(spec, "shape") and hasattr(spec, "dtype"):
             shape, dtype = spec.shape, spec.dtype
         elif isinstance(spec, (tuple, list)):
-            shape, dtype = tuple(spec), DEFAULT_DTYPE
+            shape, dtype = tuple(spec), default_dtype
         else:
             raise TypeError(f"input {i}: {spec!r} is not a shape tuple, a jax.ShapeDtypeStruct or an array")
         if any(not isinstance(d, (int, np.integer)) for d in shape):

@@ -140,7 +140,8 @@ class CaptureWriter:
         if isinstance(a, jex_core.Literal):
             val = np.asarray(a.val)
             aval = self.aval(a.aval)
-            if val.ndim == 0:
+            # Complex scalars have no JSON form: like array literals they travel as a buffer.
+            if val.ndim == 0 and not np.iscomplexobj(val):
                 return {"lit": self.scalar(val), "aval": aval}
             # a.val itself (not the numpy copy) keys the buffer: repeated literals share one buffer
             # and a model weight inlined as a literal keeps its name.

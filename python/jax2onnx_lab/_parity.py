@@ -33,10 +33,28 @@ def _identifiers(text: str) -> list[str]:
     return re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)
 
 
-def spec_shape_dtype(spec: Any) -> tuple[tuple[Any, ...], np.dtype]:
+def spec_shape_dtype(spec: Any, default_dtype: Any = DEFAULT_DTYPE) -> tuple[tuple[Any, ...], np.dtype]:
     if hasattr(spec, "shape") and hasattr(spec, "dtype"):
         return tuple(spec.shape), np.dtype(spec.dtype)
-    return tuple(spec), np.dtype(DEFAULT_DTYPE)
+    return tuple(spec), np.dtype(default_dtype)
+
+
+def complex_to_pairs(x: Any) -> np.ndarray:
+    """A complex array as the converter's real form (docs/complex.md): complex64[...] ->
+    float32[..., 2] holding (real, imag); other arrays unchanged."""
+    x = np.asarray(x)
+    if not np.iscomplexobj(x):
+        return x
+    part = np.float32 if x.dtype == np.complex64 else np.float64
+    return np.ascontiguousarray(x).view(part).reshape(*x.shape, 2)
+
+
+def pairs_to_complex(x: Any) -> np.ndarray:
+    """The inverse of complex_to_pairs: float32[..., 2] -> complex64[...]."""
+    x = np.ascontiguousarray(x)
+    if x.shape[-1:] != (2,):
+        raise ValueError(f"complex pairs need a trailing dimension of 2, got shape {x.shape}")
+    return x.view(np.complex64 if x.dtype == np.float32 else np.complex128).reshape(x.shape[:-1])
 
 
 def random_array(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generator) -> np.ndarray:
@@ -46,19 +64,23 @@ def random_array(shape: tuple[int, ...], dtype: np.dtype, rng: np.random.Generat
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
         return np.asarray(rng.integers(max(info.min, -5), min(info.max, 5) + 1, size=shape), dtype=dtype)
+    if np.issubdtype(dtype, np.complexfloating):
+        return np.asarray(rng.standard_normal(shape) + 1j * rng.standard_normal(shape), dtype=dtype)
     return np.asarray(rng.standard_normal(shape), dtype=dtype)
 
 
-def sample_inputs(inputs: Sequence[Any], dims: Mapping[str, int] | None = None, seed: int = 0) -> list[np.ndarray]:
+def sample_inputs(inputs: Sequence[Any], dims: Mapping[str, int] | None = None, seed: int = 0, default_dtype: Any = DEFAULT_DTYPE) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     out = []
     for spec in inputs:
-        shape, dtype = spec_shape_dtype(spec)
+        shape, dtype = spec_shape_dtype(spec, default_dtype)
         out.append(random_array(resolve_shape(shape, dims or {}), dtype, rng))
     return out
 
 
-def run_onnxruntime(model: Any, feeds: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+def run_onnxruntime(model: Any, feeds: Mapping[str, np.ndarray] | Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Runs `model` on the CPU provider; `feeds` by name, or in the graph's input order.
+    Complex feeds are passed in the converter's pair form."""
     import onnxruntime as ort
 
     if isinstance(model, (str, os.PathLike)):
@@ -70,15 +92,17 @@ def run_onnxruntime(model: Any, feeds: Mapping[str, np.ndarray]) -> list[np.ndar
     options = ort.SessionOptions()
     options.log_severity_level = 3
     session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
-    return session.run(None, dict(feeds))
+    named = feeds if isinstance(feeds, Mapping) else dict(zip([i.name for i in session.get_inputs()], feeds))
+    return session.run(None, {k: complex_to_pairs(v) for k, v in named.items()})
 
 
 def compare(expected: Sequence[Any], actual: Sequence[Any], *, rtol: float, atol: float) -> tuple[bool, list[str]]:
-    """Per output: shape and dtype match and |a - e| <= atol + rtol * |e| elementwise."""
+    """Per output: shape and dtype match and |a - e| <= atol + rtol * |e| elementwise. Complex
+    JAX outputs are compared in the converter's pair form (real and imaginary part each)."""
     ok = len(expected) == len(actual)
     lines = [] if ok else [f"{len(actual)} outputs, JAX has {len(expected)}"]
     for i, (e, a) in enumerate(zip(expected, actual)):
-        e, a = np.asarray(e), np.asarray(a)
+        e, a = complex_to_pairs(e), np.asarray(a)
         if e.shape != a.shape or e.dtype != a.dtype:
             ok = False
             lines.append(f"out_{i}: ONNX {a.dtype}{list(a.shape)} but JAX {e.dtype}{list(e.shape)}")
@@ -111,22 +135,23 @@ def allclose(
     rtol: float = 1e-5,
     atol: float = 1e-5,
     seed: int = 0,
+    enable_double_precision: bool | None = None,
 ) -> tuple[bool, str]:
     """Runs `fn` in JAX and `model` in onnxruntime on the same random inputs and compares.
 
     `inputs` are the specs given to ``to_onnx``; dim names take their sizes from `dims`
-    (default 3). `model` is an ``onnx.ModelProto``, bytes, or a path. Returns ``(ok, report)``.
+    (default 3). `model` is an ``onnx.ModelProto``, bytes, or a path. Pass the
+    ``enable_double_precision`` the model was converted with. Returns ``(ok, report)``.
     """
-    xs = sample_inputs(inputs, dims, seed)
-    params = dict(input_params or {})
-    expected = [np.asarray(x) for x in jax.tree_util.tree_leaves(fn(*xs, **params))]
-    feeds = {f"in_{i}": x for i, x in enumerate(xs)}
-    for name, value in params.items():
-        arr = np.asarray(value)
-        feeds[name] = arr.astype(np.float32) if arr.dtype == np.float64 else arr.astype(np.int32) if arr.dtype == np.int64 else arr
-    actual = run_onnxruntime(model, feeds)
+    from ._capture import precision_context
+
+    with precision_context(enable_double_precision):
+        xs = sample_inputs(inputs, dims, seed, np.float64 if enable_double_precision else DEFAULT_DTYPE)
+        params = {k: np.asarray(v, dtype=jax.dtypes.canonicalize_dtype(np.asarray(v).dtype)) for k, v in (input_params or {}).items()}
+        expected = [np.asarray(x) for x in jax.tree_util.tree_leaves(fn(*xs, **params))]
+    actual = run_onnxruntime(model, [*xs, *params.values()])
     ok, lines = compare(expected, actual, rtol=rtol, atol=atol)
     return ok, "\n".join(lines)
 
 
-__all__ = ["allclose", "compare", "run_onnxruntime", "sample_inputs", "resolve_shape"]
+__all__ = ["allclose", "compare", "complex_to_pairs", "pairs_to_complex", "run_onnxruntime", "sample_inputs", "resolve_shape"]

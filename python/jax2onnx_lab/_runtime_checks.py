@@ -40,6 +40,15 @@ def _messages(callback: Any) -> list[str]:
     return [str(m) for m in msgs]
 
 
+def _summary(msgs: tuple[str, ...], limit: int = 160) -> str:
+    """A branched check (Diffrax's result codes) has many messages: first lines, cut short."""
+    lines = [m.strip().splitlines()[0] for m in msgs if m.strip()]
+    if not lines:
+        return "<no message>"
+    text = " | ".join(lines)
+    return text if len(text) <= limit else f"{text[:limit].rstrip()}... ({len(lines)} messages)"
+
+
 def _eqns(jaxpr: Any, where: Callable[[Any], str | None], outer: str) -> Iterator[tuple[Any, str]]:
     """Every eqn, nested ones included, with its user source line (or its caller's: eqns made
     inside a library's custom_jvp carry no user frame of their own)."""
@@ -64,7 +73,7 @@ def warn_dropped_checks(closed: Any, where: Callable[[Any], str | None]) -> None
         if (msgs, at) in seen:
             continue
         seen.add((msgs, at))
-        text = " | ".join(msgs) or "<no message>"
+        text = _summary(msgs)
         warnings.warn(
             f"eqx.error_if check {text!r} at {at} cannot raise in ONNX: the model gives NaN (ints: their largest "
             "value, bools: True) where the check fails, as Equinox does with EQX_ON_ERROR=nan.",

@@ -148,11 +148,15 @@ def show_callable(
         except ConversionError as e:
             errors.append(str(e))
     if parity and not errors:
-        case, data, feeds, expected = parity_case(fn, inputs, input_params, dims or {})
-        widget.parity_case, widget.parity_data = case, data
-        if _host_bytes_total(cap) > BROWSER_PARITY_LIMIT:
-            widget.config = {**config, "parity": "kernel"}
-            widget.parity = _parity_in_kernel(fn, inputs, input_params, model_name, opset, output_path, feeds, expected)
+        try:
+            case, data, feeds, expected = parity_case(fn, inputs, input_params, dims or {})
+        except Exception as e:  # noqa: BLE001 - JAX itself failing is shown, the graph still is
+            widget.config = {**config, "parity": "off", "parityReason": f"JAX could not run the program on example inputs ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}), so there is nothing to compare with."}
+        else:
+            widget.parity_case, widget.parity_data = case, data
+            if _host_bytes_total(cap) > BROWSER_PARITY_LIMIT:
+                widget.config = {**config, "parity": "kernel"}
+                widget.parity = _parity_in_kernel(fn, inputs, input_params, model_name, opset, output_path, feeds, expected)
     if errors:
         widget.error = "\n\n".join(errors)
     return widget

@@ -58,10 +58,12 @@ def flat_program(fn: Callable[..., Any], n_inputs: int, names: Sequence[str], st
     return flat
 
 
-def trace_with_switches(trace: Trace, values: Mapping[str, Any]) -> Any:
+def trace_with_switches(trace: Trace, values: Mapping[str, Any], convertible: Callable[[Any], str | None] = lambda _: None) -> Any:
     """Traces with every param a runtime input; where a param steers Python control flow, makes
     bool ones switches and fixes the others (with a StaticParamWarning). `trace(static,
-    switches)` traces once; it raises one of CONCRETIZATION_ERRORS when a traced value steers Python."""
+    switches)` traces once; it raises one of CONCRETIZATION_ERRORS when a traced value steers Python.
+    `convertible(closed)` says why a joined trace cannot convert (None when it can): then the
+    switches are fixed too (Dropout's `deterministic=False` trace makes PRNG keys, for example)."""
     # A ShapeDtypeStruct has no value to fix.
     values = {n: v for n, v in values.items() if not isinstance(v, jax.ShapeDtypeStruct)}
     try:
@@ -81,11 +83,18 @@ def trace_with_switches(trace: Trace, values: Mapping[str, Any]) -> Any:
         switches = []
     try:
         closed = trace(static, switches)
-    except TypeError as e:
+    except Exception as e:
         if not switches or isinstance(e, CONCRETIZATION_ERRORS):
             raise
-        # lax.cond refuses traces whose outputs differ in structure, dtype or shape.
-        reasons.update({n: f"the program's outputs differ between its True and False traces ({str(e).splitlines()[0]})" for n in switches})
+        # lax.cond refuses traces whose outputs differ in structure, dtype or shape (TypeError);
+        # Flax refuses state changes (Dropout's RNG count) inside a branch (TraceContextError).
+        what = "the program's outputs differ between its True and False traces" if isinstance(e, TypeError) else "its two traces cannot be joined in one program"
+        reasons.update({n: f"{what} ({str(e).splitlines()[0]})" for n in switches})
+        static.update({n: values[n] for n in switches})
+        closed = trace(static, [])
+    problem = convertible(closed) if switches else None
+    if problem:
+        reasons.update({n: f"one of its traces cannot convert ({problem})" for n in switches})
         static.update({n: values[n] for n in switches})
         closed = trace(static, [])
     for name, value in static.items():

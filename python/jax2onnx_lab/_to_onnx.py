@@ -12,6 +12,7 @@ from ._capture import DEFAULT_INLINE_LIMIT, Capture, capture
 from ._errors import ConversionError, error_from_reply
 from ._interchange import array_bytes
 from ._node import request
+from ._parity import complex_to_pairs
 
 RETURN_MODES = ("proto", "ir", "file")
 # Protobuf cannot hold a message of 2 GiB or more. Files put their weights in an external data
@@ -43,6 +44,10 @@ def convert_capture(cap: Capture, *, opset: int | None = None, external_data: st
 
 def _host_bytes(cap: Capture, chunk: dict[str, Any]) -> memoryview:
     arr = cap.buffers[chunk["buffer"]]
+    if np.iscomplexobj(arr):
+        # The converter holds complex tensors as (real, imag) pairs on a trailing axis; its perms
+        # are over that shape (docs/complex.md).
+        arr = complex_to_pairs(arr)
     if "perm" in chunk:
         arr = np.transpose(arr, chunk["perm"])
     data = array_bytes(arr)
@@ -120,6 +125,11 @@ def to_onnx(
     opset: int | None = None,
     return_mode: str = "proto",
     output_path: str | os.PathLike[str] | None = None,
+    enable_double_precision: bool | None = None,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
+    inputs_as_nchw: Sequence[int] | None = None,
+    outputs_as_nchw: Sequence[int] | None = None,
 ) -> Any:
     """Converts a JAX callable (function, Flax NNX or Equinox module) to ONNX.
 
@@ -134,6 +144,18 @@ def to_onnx(
       return_mode: ``"proto"`` (an ``onnx.ModelProto``), ``"ir"`` (an ``onnx_ir.Model``) or
         ``"file"`` (written to ``output_path``; weights are streamed from their arrays).
       output_path: where ``return_mode="file"`` writes; written atomically, never half-written.
+      enable_double_precision: ``True`` traces with ``jax_enable_x64`` on and shape tuples as
+        float64, so the model computes in float64 (tensor(double)) end to end; ``False`` traces
+        with it off (float32); ``None`` (default) follows JAX's own ``jax_enable_x64`` setting.
+      input_names: names of the graph inputs for ``inputs`` (default ``in_0``, ``in_1``, ...);
+        ``input_params`` inputs are named by their keys.
+      output_names: names of the graph outputs (default ``out_0``, ...), one per output leaf.
+      inputs_as_nchw: positions of inputs the ONNX graph takes channels first (N, C, H, W) while
+        ``fn`` and ``inputs`` stay channels last (N, H, W, C); a Transpose at the edge, which
+        cancels against a convolution's own.
+      outputs_as_nchw: positions of outputs the graph returns channels first.
+      Complex inputs and outputs travel as real tensors with a trailing dimension of 2
+      (docs/complex.md).
 
     Returns:
       The ModelProto, the onnx_ir Model, or the output path as a string.
@@ -142,7 +164,11 @@ def to_onnx(
         raise ValueError(f"return_mode must be one of {', '.join(map(repr, RETURN_MODES))}, got {return_mode!r}")
     if return_mode == "file" and output_path is None:
         raise ValueError('return_mode="file" needs output_path')
-    cap = capture(fn, inputs, input_params=input_params, model_name=model_name, opset=opset, inline_limit=DEFAULT_INLINE_LIMIT)
+    cap = capture(
+        fn, inputs, input_params=input_params, model_name=model_name, opset=opset, inline_limit=DEFAULT_INLINE_LIMIT,
+        enable_double_precision=enable_double_precision, input_names=input_names, output_names=output_names,
+        inputs_as_nchw=inputs_as_nchw, outputs_as_nchw=outputs_as_nchw,
+    )
     if return_mode == "file":
         reply, payload = convert_capture(cap, opset=opset, external_data=os.path.basename(os.fspath(output_path)) + ".data")  # type: ignore[arg-type]
         write_model_files(output_path, cap, reply, payload)  # type: ignore[arg-type]

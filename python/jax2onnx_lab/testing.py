@@ -8,6 +8,11 @@
 
 The test suite converts every case, checks it with ``onnx.checker`` (full check), runs it in
 onnxruntime and onnxruntime-web, and compares with JAX at each entry of ``dims``.
+
+Every case with a float32 or complex64 input (a shape tuple or a ``jax.ShapeDtypeStruct``) also runs
+as a float64 twin (``<name>_f64``, see ``float64_twin``): under ``jax_enable_x64``, converted with
+``enable_double_precision=True``, compared at ``rtol64``/``atol64``. ``float64=False`` opts a case
+out (say why beside it); ``x64=True`` runs a hand-written case under ``jax_enable_x64`` only.
 """
 
 from __future__ import annotations
@@ -35,6 +40,38 @@ class Case:
     opset: int | None = None
     # ONNX ops the converted graph must contain (pins a lowering path, e.g. a fast path).
     expect_ops: Sequence[str] = ()
+    # Run under jax_enable_x64, converted with enable_double_precision=True.
+    x64: bool = False
+    # Whether a float64 twin runs too (None: when an input is float32).
+    float64: bool | None = None
+    # Tolerances of the float64 twin: float64 keeps ~1e-16 per op; sums in another order than
+    # XLA's and transcendental functions of another library move results by a few ulps.
+    rtol64: float = 1e-12
+    atol64: float = 1e-12
+    # ONNX ops the float64 twin must contain (float64 paths differ where onnxruntime has no
+    # float64 kernel: src/core/lower/kernel-gaps.ts).
+    expect_ops64: Sequence[str] = ()
+
+
+_DOUBLE = {np.dtype(np.float32): np.dtype(np.float64), np.dtype(np.complex64): np.dtype(np.complex128)}
+
+
+def _is_single_precision_spec(spec: Any) -> bool:
+    if hasattr(spec, "shape") and hasattr(spec, "dtype"):
+        return np.dtype(spec.dtype) in _DOUBLE
+    return isinstance(spec, (tuple, list))
+
+
+def float64_twin(case: Case) -> Case | None:
+    """The case again in float64: float32 (complex64) inputs become float64 (complex128) and it
+    runs under x64."""
+    wanted = case.float64 if case.float64 is not None else any(_is_single_precision_spec(s) for s in case.inputs)
+    if not wanted or case.x64:
+        return None
+    import jax
+
+    inputs = [jax.ShapeDtypeStruct(s.shape, _DOUBLE[np.dtype(s.dtype)]) if hasattr(s, "dtype") and np.dtype(s.dtype) in _DOUBLE else s for s in case.inputs]
+    return dataclasses.replace(case, name=f"{case.name}_f64", inputs=inputs, x64=True, rtol=case.rtol64, atol=case.atol64, float64=False, expect_ops=case.expect_ops64)
 
 
 def positive(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

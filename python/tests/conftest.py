@@ -13,3 +13,28 @@ def ort_web():
     runner = OrtWeb()
     yield runner
     runner.close()
+
+
+# Outcomes of the plugin cases in this run, by case id, for the coverage table's pass column
+# (test_coverage_table.py runs last; see pytest_collection_modifyitems).
+CASE_RESULTS: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "test_plugin_cases.py::test_case[" in report.nodeid:
+        CASE_RESULTS[report.nodeid.split("test_case[", 1)[1][:-1]] = report.outcome
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.nodeid.startswith("python/tests/test_coverage_table.py") or "test_coverage_table.py" in item.nodeid)
+
+
+def pytest_sessionfinish(session):
+    # For scripts/gen-coverage.py --results: JAX2ONNX_LAB_CASE_RESULTS=path pytest ... writes them.
+    import json
+    import os
+
+    path = os.environ.get("JAX2ONNX_LAB_CASE_RESULTS")
+    if path and CASE_RESULTS:
+        with open(path, "w") as f:
+            json.dump(CASE_RESULTS, f, indent=0, sort_keys=True)

@@ -14,7 +14,8 @@ import onnx
 
 from jax2onnx_lab import to_onnx
 from jax2onnx_lab._node import find_node
-from jax2onnx_lab._parity import compare, random_array, resolve_shape, run_onnxruntime, spec_shape_dtype
+from jax2onnx_lab._capture import precision_context
+from jax2onnx_lab._parity import compare, complex_to_pairs, random_array, resolve_shape, run_onnxruntime, spec_shape_dtype
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,9 +80,20 @@ def check_conversion(
     sample: Callable[[np.random.Generator, tuple[int, ...], np.dtype], np.ndarray] | None = None,
     opset: int | None = None,
     seed: int = 0,
+    x64: bool = False,
+    **to_onnx_options: Any,
 ) -> onnx.ModelProto:
-    """Converts `fn` once and checks it against JAX at every entry of `dims`; returns the model."""
-    model = to_onnx(fn, inputs, input_params=dict(input_params) if input_params else None, opset=opset)
+    """Converts `fn` once and checks it against JAX at every entry of `dims`; returns the model.
+
+    With `x64`, JAX runs with jax_enable_x64 and the model is converted with
+    enable_double_precision=True (shape tuples are float64 inputs)."""
+    with precision_context(True if x64 else None):
+        return _check_conversion(fn, inputs, ort_web, dims, input_params, rtol, atol, sample, opset, seed, x64, to_onnx_options)
+
+
+def _check_conversion(fn, inputs, ort_web, dims, input_params, rtol, atol, sample, opset, seed, x64, to_onnx_options) -> onnx.ModelProto:
+    options = {"enable_double_precision": True, **to_onnx_options} if x64 else to_onnx_options
+    model = to_onnx(fn, inputs, input_params=dict(input_params) if input_params else None, opset=opset, **options)
     onnx.checker.check_model(model, full_check=True)
     model_bytes = model.SerializeToString()
     names = feed_names(model)
@@ -91,13 +103,13 @@ def check_conversion(
         rng = np.random.default_rng(seed + k)
         xs = []
         for spec in inputs:
-            shape, dtype = spec_shape_dtype(spec)
+            shape, dtype = spec_shape_dtype(spec, np.float64 if x64 else np.float32)
             concrete = resolve_shape(shape, sizes)
             sampled = sample is not None and (np.issubdtype(dtype, np.floating) or getattr(sample, "all_dtypes", False))
             xs.append(sample(rng, concrete, dtype) if sampled else random_array(concrete, dtype, rng))
         params = {k2: np.asarray(v) for k2, v in (input_params or {}).items()}
         expected = [np.asarray(y) for y in jax.tree_util.tree_leaves(jitted(*xs))]
-        feeds = dict(zip(names, [*xs, *(_as_jax_dtype(v) for v in params.values())]))
+        feeds = dict(zip(names, [complex_to_pairs(x) for x in [*xs, *(_as_jax_dtype(v) for v in params.values())]]))
         for runtime, actual in (("onnxruntime", run_onnxruntime(model_bytes, feeds)), ("onnxruntime-web", ort_web.run(model_bytes, feeds))):
             ok, lines = compare(expected, actual, rtol=rtol, atol=atol)
             assert ok, f"{runtime} differs from JAX at dims {dict(sizes)}:\n" + "\n".join(lines)

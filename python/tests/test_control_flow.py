@@ -44,7 +44,7 @@ def test_node_count_follows_the_body_not_the_trip_count():
     small = to_onnx(_stepper(10), [(3,)])
     big = to_onnx(_stepper(1000), [(3,)])
     assert _count_nodes(big.graph) <= _count_nodes(small.graph)
-    assert any(n.op_type == "Loop" for n in big.graph.node)
+    assert any(n.op_type == "Scan" for n in big.graph.node)
 
 
 def test_bodies_have_value_info_and_source_lines():
@@ -77,12 +77,22 @@ def test_a_primitive_without_a_rule_inside_a_body_is_named_with_its_line():
     assert "opaque_test_only" in str(e.value) and "test_control_flow.py" in str(e.value)
 
 
-def test_a_carry_that_changes_shape_is_refused_by_jax_naming_the_carry():
-    def f(x):
-        return lax.scan(lambda c, _: (jnp.concatenate([c, c]), None), x, None, length=3)[0]
+def test_a_carry_that_changes_shape_stops_naming_the_loop_and_the_line():
+    from jax2onnx_lab import ConversionError
 
-    with pytest.raises(TypeError, match="carry"):
-        to_onnx(f, [(3,)])
+    def grows(c, _):
+        return jnp.concatenate([c, c]), None
+
+    def scanned(x):
+        return lax.scan(grows, x, None, length=3)[0]  # LINE-LOOP
+
+    def looped(x):
+        return lax.while_loop(lambda c: c.sum() < 9, lambda c: grows(c, 0)[0], x)  # LINE-LOOP
+
+    lines = [i for i, text in enumerate(open(__file__), 1) if "# LINE-LOOP" in text and "lines = " not in text]
+    for program, name, line in ((scanned, "scan", lines[0]), (looped, "while_loop", lines[1])):
+        with pytest.raises(ConversionError, match=rf"{name} needs the same shapes .* at .*test_control_flow.py:{line} \({program.__name__}\)"):
+            to_onnx(program, [(3,)])
 
 
 def _normalize(x, train):
@@ -165,3 +175,36 @@ def test_other_python_callbacks_stop_the_conversion_naming_the_function():
 
     with pytest.raises(ConversionError, match=r"pure_callback calls the Python function .*host_side"):
         to_onnx(lambda x: jax.pure_callback(host_side, jax.ShapeDtypeStruct(x.shape, x.dtype), x), [(3,)])
+
+
+def test_a_switch_whose_other_trace_cannot_convert_is_fixed_with_a_warning():
+    from flax import nnx
+
+    from jax2onnx_lab._switches import StaticParamWarning
+
+    dropout = nnx.Dropout(0.5, rngs=nnx.Rngs(0))
+
+    def f(x, deterministic):
+        return dropout(x * 2.0, deterministic=deterministic)
+
+    with pytest.warns(StaticParamWarning, match=r"input_params\['deterministic'\].*cannot be joined.*deterministic=True"):
+        model = to_onnx(f, [(3,)], input_params={"deterministic": True})
+    assert [n.op_type for n in model.graph.node] == ["Mul"]
+
+
+def test_a_joined_trace_that_cannot_convert_falls_back_to_the_given_value():
+    """trace_with_switches asks the capture whether the joined program converts (PRNG keys that
+    reach an output do not); when not, the switch is fixed at its value with a warning."""
+    from jax2onnx_lab._switches import StaticParamWarning, flat_program, trace_with_switches
+
+    def f(x, flag):
+        return x * 2.0 if flag else x - 1.0
+
+    def trace(static, switches):
+        return jax.make_jaxpr(flat_program(f, 1, ["flag"], static, switches))(jnp.ones(3), True)
+
+    joined = trace_with_switches(trace, {"flag": True})
+    assert [e.primitive.name for e in joined.jaxpr.eqns] == ["convert_element_type", "cond"]
+    with pytest.warns(StaticParamWarning, match=r"input_params\['flag'\].*cannot convert \(it makes keys\).*flag=True"):
+        fixed = trace_with_switches(trace, {"flag": True}, lambda closed: "it makes keys" if len(closed.jaxpr.eqns) > 1 else None)
+    assert [e.primitive.name for e in fixed.jaxpr.eqns] == ["mul"]

@@ -105,7 +105,7 @@ def test_keys_that_reach_no_output_are_dropped():
         return jax.lax.scan(step, x, None, length=2)[0]
 
     model = to_onnx(eval_dropout_style, [(3,)])
-    assert [n.op_type for n in model.graph.node] == ["Loop"]
+    assert [n.op_type for n in model.graph.node] == ["Scan"]
 
 
 def test_rule_failure_names_primitive_and_line():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness import ROOT, check_conversion
-from jax2onnx_lab.testing import Case
+from jax2onnx_lab.testing import Case, float64_twin
 
 PLUGINS = ROOT / "plugins"
 
@@ -22,7 +22,9 @@ def _load_cases() -> list[tuple[str, Case]]:
         cases = getattr(module, "CASES", None)
         assert cases, f"{path} defines no CASES"
         for case in cases:
-            found.append((f"{path.relative_to(PLUGINS).with_suffix('')}::{case.name}", case))
+            twin = float64_twin(case)
+            for c in (case, twin) if twin else (case,):
+                found.append((f"{path.relative_to(PLUGINS).with_suffix('')}::{c.name}", c))
     return found
 
 
@@ -57,6 +59,7 @@ def test_case(case: Case, ort_web):
         atol=case.atol,
         sample=case.sample,
         opset=case.opset,
+        x64=case.x64,
     )
     ops = {n.op_type for n in model.graph.node}
     missing = [op for op in case.expect_ops if op not in ops]

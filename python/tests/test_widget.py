@@ -185,3 +185,11 @@ def test_show_checks_its_arguments(mlp):
         show(mlp)
     with pytest.raises(TypeError, match="takes no inputs"):
         show("model.onnx", [(3,)])
+
+
+def test_a_program_jax_cannot_run_still_shows_with_the_reason():
+    prim = _unknown_primitive()  # an impl but no XLA lowering: jax.jit cannot run it
+
+    w = show(lambda x: prim.bind(x) * 2, [(3,)])
+    assert w.error == "" and w.capture != b""
+    assert w.config["parity"] == "off" and "JAX could not run the program" in w.config["parityReason"]

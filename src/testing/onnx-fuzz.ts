@@ -76,7 +76,7 @@ export function onnxSeeds(captureSeedDir?: string): { name: string; bytes: Uint8
       const result = convertCapture(capture, { registry: defaultRegistry });
       seeds.push({ name: s.name, bytes: joinChunks(result.chunks, (p) => capture.bufferBytes[p.buffer]!) });
     } catch {
-      // A seed that uses primitives without rules yet (control) gives no ONNX seed.
+      // A seed that uses primitives without rules yet gives no ONNX seed.
     }
   }
   return [...seeds, { name: "hand_made", bytes: handMadeModel() }];

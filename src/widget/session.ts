@@ -7,6 +7,7 @@
 import { errorReport, type ChunkRef, type ConversionSummary, type ErrorReport } from "../core";
 import type { Converted, EngineReplies, EngineRequest, TensorBytes, WeightRef, WidgetConvertOptions } from "./engine/protocol";
 import { compareOutputs, type ParityResult, type Tolerances } from "./parity";
+import type { TensorStats } from "./view-model";
 
 /** The widget model as the session sees it (an ipywidgets model in the notebook). */
 export interface ModelPort {
@@ -21,7 +22,8 @@ export interface EngineLike {
   request<T extends EngineRequest["type"]>(request: EngineRequest & { type: T }, transfer?: Transferable[]): Promise<EngineReplies[T]>;
 }
 
-export type TensorStats = Readonly<Record<string, unknown>>;
+/** Statistics of weights the kernel keeps, as the kernel computes them (GraphWidget.tensor_stats). */
+export type { TensorStats };
 
 /** What the session shows; the view implements it with DOM panels and the graph viewer. */
 export interface Display {
@@ -56,6 +58,8 @@ export interface WidgetConfig extends WidgetConvertOptions {
   readonly parity?: "browser" | "kernel" | "off";
   readonly fileName?: string;
   readonly source?: "file";
+  /** Why parity is off, when the kernel could not prepare it. */
+  readonly parityReason?: string;
 }
 
 export class SessionError extends Error {
@@ -186,7 +190,7 @@ export class WidgetSession {
   async runParity(): Promise<void> {
     const mode = this.config.parity ?? "off";
     if (mode === "off") {
-      this.display.parity({ kind: "off", reason: "Parity is off (--no-parity)." });
+      this.display.parity({ kind: "off", reason: this.config.parityReason ?? "Parity is off (--no-parity)." });
       return;
     }
     if (mode === "kernel") {

@@ -22,19 +22,35 @@ model = MLP(30, 20, 10, rngs=nnx.Rngs(0))
 model.eval()
 print("READY")`;
 
-/** Opens a new notebook with `cells` (all added first: runCell appends empty cells) and runs them. */
+/**
+ * Appends code cells to the open notebook through its shared model: typing them into the editor
+ * (galata's setCell/addCell) auto-indents Python and breaks it.
+ */
+async function appendCells(page: IJupyterLabPageFixture, cells: string[], replace: boolean): Promise<void> {
+  await page.evaluate(
+    ({ cells, replace }) => {
+      type Shared = { cells: unknown[]; deleteCellRange(a: number, b: number): void; insertCells(at: number, cells: { cell_type: string; source: string }[]): void };
+      const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { content: { model: { sharedModel: Shared } } } } } }).jupyterapp;
+      const shared = app.shell.currentWidget.content.model.sharedModel;
+      if (replace) shared.deleteCellRange(0, shared.cells.length);
+      shared.insertCells(shared.cells.length, cells.map((source) => ({ cell_type: "code", source })));
+    },
+    { cells, replace },
+  );
+}
+
+/** Opens a new notebook with `cells` and runs them all. */
 export async function runNotebook(page: IJupyterLabPageFixture, name: string, cells: string[]): Promise<void> {
   await page.notebook.createNew(name);
-  await page.notebook.setCell(0, "code", cells[0]);
-  for (const src of cells.slice(1)) await page.notebook.addCell("code", src);
+  await appendCells(page, cells, true);
   await page.notebook.run();
 }
 
 /** Adds a cell at the end, runs it, and returns its text output. */
 export async function runCell(page: IJupyterLabPageFixture, src: string): Promise<string> {
-  await page.notebook.addCell("code", src);
+  await appendCells(page, [src], false);
   const index = (await page.notebook.getCellCount()) - 1;
-  await page.notebook.runCell(index, true);
+  await page.notebook.runCell(index);
   return (await page.notebook.getCellTextOutput(index))?.join("\n") ?? "";
 }
 

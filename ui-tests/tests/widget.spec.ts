@@ -10,9 +10,8 @@ import { PRELUDE, runCell, runNotebook, visibleNodes, waitForGraph, widgetIn } f
 
 const ROOT = process.env.JUPYTERLAB_GALATA_ROOT_DIR ?? "";
 
-test.describe.configure({ mode: "serial" });
 
-test("seed MLP: graph, inspector with B, search, parity, save and download", async ({ page }, testInfo) => {
+test("seed MLP: graph, inspector with B, search, parity, save and download", async ({ page, tmpPath }, testInfo) => {
   await runNotebook(page, "seed-mlp.ipynb", [PRELUDE, 'w = %jax2onnx model --inputs "B,30" --dims B=4\nw']);
   const widget = widgetIn(page, 1);
   await waitForGraph(widget);
@@ -53,7 +52,7 @@ print("SAME", open("MLP.onnx", "rb").read() == open("ref.onnx", "rb").read())`,
   const [download] = await Promise.all([page.waitForEvent("download"), widget.locator(".j2o-download").click()]);
   const downloaded = testInfo.outputPath("downloaded.onnx");
   await download.saveAs(downloaded);
-  expect(fs.readFileSync(downloaded).equals(fs.readFileSync(path.join(ROOT, "ref.onnx")))).toBe(true);
+  expect(fs.readFileSync(downloaded).equals(fs.readFileSync(path.join(ROOT, tmpPath, "ref.onnx")))).toBe(true);
   await page.screenshot({ path: testInfo.outputPath("seed-mlp-parity.png") });
 });
 
@@ -76,16 +75,17 @@ two = TwoBlocks(16, rngs=nnx.Rngs(0))`;
   await runNotebook(page, "two-scopes.ipynb", [PRELUDE, model, 'w2 = %jax2onnx two --inputs "B,16"\nw2']);
   const widget = widgetIn(page, 2);
   await waitForGraph(widget);
-  const group = widget.locator('.j2o-group[data-id*="block1"]').first();
-  await expect(group).toBeVisible();
+  const group = widget.locator('.j2o-group[data-id$="/block1"]');
+  await expect(group).toHaveCount(1);
+  await expect(group).toHaveAttribute("data-collapsed", "false");
   const before = await visibleNodes(widget);
-  const collapsed = await group.getAttribute("data-collapsed");
-  await group.locator(".j2o-group-header").first().click();
-  await expect(group).toHaveAttribute("data-collapsed", collapsed === "true" ? "false" : "true");
-  const after = await visibleNodes(widget);
-  expect(after).not.toBe(before);
-  await page.screenshot({ path: testInfo.outputPath("two-scopes.png") });
-  await group.locator(".j2o-group-header").first().click();
+  // An expanded group collapses from its header; a collapsed one expands when clicked.
+  await group.locator(".j2o-header").click();
+  await expect(group).toHaveAttribute("data-collapsed", "true");
+  await expect.poll(() => visibleNodes(widget)).toBeLessThan(before);
+  await page.screenshot({ path: testInfo.outputPath("two-scopes-collapsed.png") });
+  await group.click();
+  await expect(group).toHaveAttribute("data-collapsed", "false");
   await expect.poll(() => visibleNodes(widget)).toBe(before);
   await expect(widget.locator(".j2o-parity")).toHaveAttribute("data-ok", "true");
 });

@@ -77,6 +77,10 @@ export interface ModelInfo {
   /** Names of the graph inputs, one per top-level invar (tensor inputs, then input_params). */
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
+  /** Inputs the graph takes channels first (NCHW) while the program reads channels last (NHWC). */
+  readonly nchwInputs?: readonly number[];
+  /** Outputs the graph returns channels first while the program makes them channels last. */
+  readonly nchwOutputs?: readonly number[];
 }
 
 export interface Capture {

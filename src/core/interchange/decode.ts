@@ -146,11 +146,24 @@ function decodeModel(v: unknown, jaxpr: Jaxpr): ModelInfo {
     if (new Set(list).size !== list.length) fail(`$.model.${key}`, "names must be unique");
     return list;
   };
+  const indices = (key: string, count: number): number[] | undefined => {
+    if (m[key] === undefined) return undefined;
+    const list = arr(m[key], `$.model.${key}`).map((n, i) => int(n, `$.model.${key}[${i}]`));
+    list.forEach((n, i) => {
+      if (n < 0 || n >= count) fail(`$.model.${key}[${i}]`, `index ${n} is out of range for ${count} values`);
+    });
+    if (new Set(list).size !== list.length) fail(`$.model.${key}`, "indices must be unique");
+    return list;
+  };
+  const nchwInputs = indices("nchwInputs", jaxpr.invars.length);
+  const nchwOutputs = indices("nchwOutputs", jaxpr.outvars.length);
   return {
     name: str(m.name, "$.model.name"),
     opset: m.opset === undefined || m.opset === null ? undefined : int(m.opset, "$.model.opset"),
     inputs: names("inputs", jaxpr.invars.length),
     outputs: names("outputs", jaxpr.outvars.length),
+    ...(nchwInputs ? { nchwInputs } : {}),
+    ...(nchwOutputs ? { nchwOutputs } : {}),
   };
 }
 

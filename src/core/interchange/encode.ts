@@ -71,6 +71,8 @@ export function encodeCapture(capture: Capture): { header: Json; blobs: Uint8Arr
       ...(capture.model.opset !== undefined ? { opset: capture.model.opset } : {}),
       inputs: [...capture.model.inputs],
       outputs: [...capture.model.outputs],
+      ...(capture.model.nchwInputs ? { nchwInputs: [...capture.model.nchwInputs] } : {}),
+      ...(capture.model.nchwOutputs ? { nchwOutputs: [...capture.model.nchwOutputs] } : {}),
     },
     files,
     buffers: capture.buffers.map((b) => ({ dtype: b.dtype, shape: [...b.shape], byteLength: b.byteLength, storage: b.storage, ...(b.name !== undefined ? { name: b.name } : {}) })),

@@ -4,6 +4,8 @@
  * reason a user can read. Naming, typing and provenance happen here, never in a rule.
  */
 import type { AttrInput, GraphBuilder, OpOptions } from "../ir/builder";
+import { irTypeOf } from "../ir/complex";
+import { emitWithKernel } from "./kernel-gaps";
 import type { Dim } from "../ir/dims";
 import type { DType } from "../ir/dtype";
 import type { Graph, TensorType, Value } from "../ir/ir";
@@ -20,6 +22,8 @@ export interface JaxprLowering {
   readonly opset: number;
   /** `source`: where eqns without a source of their own (library internals) point instead. */
   lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
+  /** Lowers `eqn` with the real table's rule (complex rules reuse real ones on the parts). */
+  lowerWithRealRule(eqn: Eqn, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
   /** Builds a subgraph with formal inputs of `inputs` types; `build` emits into it and returns its outputs. */
   subgraph(name: string, inputs: readonly TensorType[], build: (inputs: Value[]) => readonly Value[]): Graph;
 }
@@ -65,10 +69,12 @@ export class LoweringContext {
     return this.eqn.outputs[i].aval;
   }
 
-  /** The JAX type of output i as an IR type (for ops whose result the type rules cannot pin). */
+  /**
+   * The JAX type of output i as an IR type (for ops whose result the type rules cannot pin);
+   * complex outputs as their real pairs (src/core/ir/complex.ts).
+   */
   outType(i = 0): TensorType {
-    const a = this.outAval(i);
-    return { dtype: a.dtype, shape: a.shape };
+    return irTypeOf(this.outAval(i));
   }
 
   /** The value of a scalar literal input, or null when input i is not a literal. */
@@ -78,7 +84,12 @@ export class LoweringContext {
     return typeof a.value === "object" ? Number(a.value.bigint) : a.value;
   }
 
+  /** Emits an ONNX op; ops onnxruntime has no kernel for at the input's dtype are replaced (kernel-gaps.ts). */
   op(op: string, inputs: readonly (Value | null)[], attrs?: Readonly<Record<string, AttrInput>>, opts?: OpOptions): Value {
+    if (!opts?.domain) {
+      const replaced = emitWithKernel(this.builder, op, inputs, attrs ?? {});
+      if (replaced) return replaced;
+    }
     return this.builder.op(op, inputs, attrs, opts);
   }
 
@@ -105,6 +116,14 @@ export class LoweringContext {
 
   constantValues(v: Value): number[] | null {
     return this.builder.constantValues(v);
+  }
+
+  /**
+   * Lowers `eqn` (typically a copy of this eqn with other avals) with the real table's rule on
+   * `inputs`. Complex rules use it to run a real rule on the real and imaginary parts.
+   */
+  lowerWithRealRule(eqn: Eqn, inputs: readonly Value[]): Value[] {
+    return this.lowering.lowerWithRealRule(eqn, inputs, this.scope, this.source);
   }
 
   /** Lowers a nested closed jaxpr in place (inlining jit, custom_jvp_call, ...). */

@@ -5,7 +5,7 @@
 import type { Aval, Eqn, SourceLoc } from "../interchange/capture";
 
 export function formatAval(a: Aval): string {
-  const short: Record<string, string> = { float32: "f32", float64: "f64", float16: "f16", bfloat16: "bf16", int32: "i32", int64: "i64", int8: "i8", int16: "i16", uint8: "u8", uint32: "u32", bool: "bool" };
+  const short: Record<string, string> = { complex64: "c64", complex128: "c128", float32: "f32", float64: "f64", float16: "f16", bfloat16: "bf16", int32: "i32", int64: "i64", int8: "i8", int16: "i16", uint8: "u8", uint32: "u32", bool: "bool" };
   return `${short[a.dtype] ?? a.dtype}[${a.shape.join(",")}]`;
 }
 
@@ -36,6 +36,8 @@ export interface ErrorSite {
   readonly signature: string;
   readonly source: string;
   readonly scope: string;
+  /** The primitive has a rule for real values but none for complex ones (docs/complex.md). */
+  readonly complexOnly?: boolean;
 }
 
 export function siteOf(e: Eqn, scope: readonly string[]): ErrorSite {
@@ -73,6 +75,7 @@ export function unsupportedPrimitivesError(sites: readonly ErrorSite[]): Convers
     for (const s of list.slice(0, MAX_SITES)) lines.push(`    ${s.signature}  at ${s.source}${s.scope ? `  in ${s.scope}` : ""}`);
     if (list.length > MAX_SITES) lines.push(`    ... and ${list.length - MAX_SITES} more`);
     if (HINTS[prim]) lines.push(`    hint: ${HINTS[prim]}`);
+    if (list.some((s) => s.complexOnly)) lines.push(`    (its rule handles real values only; complex ones need a rule in the complex table, see docs/complex.md)`);
   }
   lines.push(
     "",

@@ -5,13 +5,16 @@
  */
 import { BuilderError, GraphBuilder } from "../ir/builder";
 import { DimParseError, dimsCompatible, formatShape } from "../ir/dims";
+import { irTypeOf } from "../ir/complex";
+import { isComplex } from "../ir/dtype";
 import type { Graph, TensorType } from "../ir/ir";
 import { Value } from "../ir/ir";
 import type { Atom, Capture, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
 import { ParamError, type ParamValue } from "../interchange/params";
 import { LoweringContext, RuleFailure, type JaxprLowering } from "./context";
-import { formatSource, loweringFailedError, siteOf, unsupportedPrimitivesError, type ErrorSite } from "./errors";
-import type { RuleRegistry } from "./rule";
+import { inversePerm, permute } from "../ir/perm";
+import { ConversionError, formatSource, loweringFailedError, siteOf, unsupportedPrimitivesError, type ErrorSite } from "./errors";
+import type { LoweringRule, RuleRegistry } from "./rule";
 
 export const DEFAULT_OPSET = 21;
 
@@ -39,13 +42,23 @@ export function nestedJaxprs(v: ParamValue): Jaxpr[] {
   return [];
 }
 
+/** Whether an eqn reads or makes a complex value: then the registry's complex table lowers it. */
+export function isComplexEqn(eqn: Eqn): boolean {
+  return eqn.inputs.some((a) => isComplex(a.kind === "var" ? a.var.aval.dtype : a.aval.dtype)) || eqn.outputs.some((v) => isComplex(v.aval.dtype));
+}
+
+/** The rule that lowers `eqn`: from the complex table when the eqn touches complex values. */
+export function ruleFor(registry: RuleRegistry, eqn: Eqn): LoweringRule | undefined {
+  return isComplexEqn(eqn) ? registry.complex?.get(eqn.prim) : registry.get(eqn.prim);
+}
+
 /** Sites of primitives without a rule, in program order, nested jaxprs included. */
 export function findUnsupported(jaxpr: Jaxpr, registry: RuleRegistry, scope: readonly string[] = [], source?: SourceLoc): ErrorSite[] {
   const sites: ErrorSite[] = [];
   for (const eqn of jaxpr.eqns) {
     const eqnScope = [...scope, ...eqn.scope];
     const src = eqn.src ?? source;
-    if (!registry.has(eqn.prim)) sites.push(siteOf({ ...eqn, src }, eqnScope));
+    if (!ruleFor(registry, eqn)) sites.push({ ...siteOf({ ...eqn, src }, eqnScope), ...(isComplexEqn(eqn) && registry.has(eqn.prim) ? { complexOnly: true } : {}) });
     for (const name of eqn.params.names()) {
       for (const inner of nestedJaxprs(eqn.params.values[name])) sites.push(...findUnsupported(inner, registry, eqnScope, src));
     }
@@ -114,32 +127,10 @@ class Lowering implements JaxprLowering {
   }
 
   private lowerEqn(eqn: Eqn, inputs: Value[], scope: readonly string[], source: SourceLoc | undefined): Value[] {
-    const rule = this.registry.get(eqn.prim);
+    const rule = ruleFor(this.registry, eqn);
     if (!rule) throw new Error(`internal: no rule for ${eqn.prim} after the support check`);
-    this.builder.scope = scope.join("/");
-    this.builder.metadata = {
-      primitive: eqn.prim,
-      ...(scope.length ? { scope: scope.join("/") } : {}),
-      ...(source ? { source: formatSource(source, this.sourceRoot) } : {}),
-    };
-    const firstNode = this.builder.graph.nodes.length;
     try {
-      if (rule.minOpset !== undefined && this.opset < rule.minOpset) {
-        throw new RuleFailure(`the rule for ${eqn.prim} needs opset >= ${rule.minOpset}; convert with opset=${rule.minOpset} or later`);
-      }
-      const result = rule.lower(new LoweringContext(this, eqn, inputs, scope, source), eqn);
-      const outs = Array.isArray(result) ? [...(result as Value[])] : [result as Value];
-      if (outs.length !== eqn.outputs.length) {
-        throw new RuleFailure(`rule returned ${outs.length} outputs, JAX has ${eqn.outputs.length}`);
-      }
-      const made = new Set(this.builder.graph.nodes.slice(firstNode).flatMap((n) => n.outputs));
-      outs.forEach((v, i) => {
-        const aval = eqn.outputs[i].aval;
-        checkAgainstAval(v.type, aval, i);
-        // JAX's aval is the truth for the eqn's result: it names symbolic dims inference left open.
-        if (made.has(v)) v.type = { dtype: aval.dtype, shape: [...aval.shape] };
-      });
-      return outs;
+      return this.applyRule(rule, eqn, inputs, scope, source);
     } catch (e) {
       if (!(e instanceof Error)) throw e;
       // Errors that explain themselves (a rule's reason, a param that does not fit, a dim that does
@@ -148,8 +139,47 @@ class Lowering implements JaxprLowering {
       const reason = plain ? e.message : `${e.name}: ${e.message}`;
       this.failures.push({ ...siteOf({ ...eqn, src: source }, scope), reason });
       // Stand-ins typed like JAX's outputs let lowering continue and report every failure.
-      return eqn.outputs.map((v, i) => new Value(`failed_${eqn.prim}_${i}`, { dtype: v.aval.dtype, shape: [...v.aval.shape] }));
+      return eqn.outputs.map((v, i) => new Value(`failed_${eqn.prim}_${i}`, irTypeOf(v.aval)));
     }
+  }
+
+  /** Lowers `eqn` with the real table's rule; failures propagate to the calling rule. */
+  lowerWithRealRule(eqn: Eqn, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[] {
+    const rule = this.registry.get(eqn.prim);
+    if (!rule) throw new RuleFailure(`${eqn.prim} has no lowering rule for real values`);
+    const saved = { scope: this.builder.scope, metadata: this.builder.metadata };
+    try {
+      return this.applyRule(rule, eqn, [...inputs], scope, source);
+    } finally {
+      this.builder.scope = saved.scope;
+      this.builder.metadata = saved.metadata;
+    }
+  }
+
+  private applyRule(rule: LoweringRule, eqn: Eqn, inputs: Value[], scope: readonly string[], source: SourceLoc | undefined): Value[] {
+    this.builder.scope = scope.join("/");
+    this.builder.metadata = {
+      primitive: eqn.prim,
+      ...(scope.length ? { scope: scope.join("/") } : {}),
+      ...(source ? { source: formatSource(source, this.sourceRoot) } : {}),
+    };
+    const firstNode = this.builder.graph.nodes.length;
+    if (rule.minOpset !== undefined && this.opset < rule.minOpset) {
+      throw new RuleFailure(`the rule for ${eqn.prim} needs opset >= ${rule.minOpset}; convert with opset=${rule.minOpset} or later`);
+    }
+    const result = rule.lower(new LoweringContext(this, eqn, inputs, scope, source), eqn);
+    const outs = Array.isArray(result) ? [...(result as Value[])] : [result as Value];
+    if (outs.length !== eqn.outputs.length) {
+      throw new RuleFailure(`rule returned ${outs.length} outputs, JAX has ${eqn.outputs.length}`);
+    }
+    const made = new Set(this.builder.graph.nodes.slice(firstNode).flatMap((n) => n.outputs));
+    outs.forEach((v, i) => {
+      const expected = irTypeOf(eqn.outputs[i].aval);
+      checkAgainstAval(v.type, expected, i);
+      // JAX's aval is the truth for the eqn's result: it names symbolic dims inference left open.
+      if (made.has(v)) v.type = expected;
+    });
+    return outs;
   }
 
   private bufferValue(index: number): Value {
@@ -157,18 +187,32 @@ class Lowering implements JaxprLowering {
     if (cached) return cached;
     const info = this.capture.buffers[index];
     const bytes = this.capture.bufferBytes[index];
-    const data = bytes ? { kind: "bytes" as const, bytes } : { kind: "host" as const, buffer: index, sourceShape: info.shape };
-    const v = this.builder.initializer({ dtype: info.dtype, shape: info.shape, data }, info.name ?? `const_${index}`);
+    // A complex buffer's bytes are already its (real, imag) pair tensor's (src/core/ir/complex.ts).
+    const { dtype, shape } = irTypeOf(info);
+    const data = bytes ? { kind: "bytes" as const, bytes } : { kind: "host" as const, buffer: index, sourceShape: shape as number[] };
+    const v = this.builder.initializer({ dtype, shape: shape as number[], data }, info.name ?? `const_${index}`);
     this.bufferValues.set(index, v);
     return v;
   }
 }
 
-function checkAgainstAval(t: TensorType, aval: { dtype: string; shape: readonly (number | string)[] }, i: number): void {
+function checkAgainstAval(t: TensorType, aval: TensorType, i: number): void {
   const same = t.dtype === aval.dtype && t.shape.length === aval.shape.length && t.shape.every((d, k) => dimsCompatible(d, aval.shape[k]) || (typeof d !== "number" && typeof aval.shape[k] !== "number"));
   if (!same) {
     throw new RuleFailure(`rule produced ${t.dtype}${formatShape(t.shape)} for output ${i}, JAX has ${aval.dtype}${formatShape(aval.shape)} (a bug in the rule)`);
   }
+}
+
+/**
+ * The Transpose perm from channels last (N, H, W, C: JAX's convolution layout) to channels first
+ * (N, C, H, W: ONNX's), for a JAX value of rank `rank` held as an IR value of rank `irRank` (one
+ * more for complex pairs, whose trailing axis stays last).
+ */
+function channelsFirstPerm(rank: number, irRank: number, what: string): number[] {
+  if (rank < 3) throw new ConversionError("invalid_capture", `NCHW layout for ${what}: it has rank ${rank}, channels-first needs rank >= 3 (N, C, spatial...)`);
+  const perm = [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, k) => k + 1)];
+  for (let k = rank; k < irRank; k++) perm.push(k);
+  return perm;
 }
 
 /** Lowers the capture's program to an IR graph with named inputs and outputs. */
@@ -179,13 +223,30 @@ export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGr
   const lowering = new Lowering(capture, options.registry, opset, options.modelName ?? capture.model.name, options.sourceRoot);
   const { builder } = lowering;
   for (const name of capture.model.outputs) builder.names.reserve(name);
-  const inputs = capture.jaxpr.invars.map((v, i) => builder.addInput(capture.model.inputs[i], { dtype: v.aval.dtype, shape: [...v.aval.shape] }));
+  const nchwInputs = new Set(capture.model.nchwInputs ?? []);
+  const nchwOutputs = new Set(capture.model.nchwOutputs ?? []);
+  const inputs = capture.jaxpr.invars.map((v, i) => {
+    const name = capture.model.inputs[i];
+    const type = irTypeOf(v.aval);
+    if (!nchwInputs.has(i)) return builder.addInput(name, type);
+    // inputs_as_nchw: the graph takes channels first; the program reads channels last.
+    const perm = channelsFirstPerm(v.aval.shape.length, type.shape.length, `input ${i} (${name})`);
+    const edge = builder.addInput(name, { dtype: type.dtype, shape: permute(type.shape, perm) });
+    return builder.op("Transpose", [edge], { perm: inversePerm(perm) });
+  });
   const outs = lowering.lowerJaxpr(capture.jaxpr, inputs, []);
   if (lowering.failures.length) throw loweringFailedError(lowering.failures);
   const graph = builder.graph;
   builder.scope = "";
   builder.metadata = {};
-  ownOutputs(builder, outs).forEach((out, i) => {
+  const edged = outs.map((v, i) => {
+    if (!nchwOutputs.has(i)) return v;
+    // outputs_as_nchw: the program's channels-last result leaves the graph channels first.
+    const outvar = capture.jaxpr.outvars[i];
+    const rank = (outvar.kind === "var" ? outvar.var.aval : outvar.aval).shape.length;
+    return builder.op("Transpose", [v], { perm: channelsFirstPerm(rank, v.type.shape.length, `output ${i} (${capture.model.outputs[i]})`) });
+  });
+  ownOutputs(builder, edged).forEach((out, i) => {
     out.name = capture.model.outputs[i];
     graph.outputs.push(out);
   });

@@ -1,6 +1,6 @@
 import { GraphBuilder } from "../ir/builder";
 import { decodeScalars, encodeScalars } from "../ir/dtype";
-import type { Tensor, Value } from "../ir/ir";
+import { attr, type Tensor, type Value } from "../ir/ir";
 import { FoldInitializerLayout, transposeBytes, transposeTensor } from "./fold-initializer-layout";
 
 const f32 = (...shape: number[]) => ({ dtype: "float32" as const, shape });
@@ -204,5 +204,36 @@ describe("FoldInitializerLayout", () => {
 
     expect(new FoldInitializerLayout().run(b.graph).modified).toBe(false);
     expect(b.graph.nodes.map((n) => n.op)).toEqual(["Shape", "Reshape", "Transpose", "Neg", "Neg"]);
+  });
+
+  test("Case 4: a Transpose of a weight inside a loop body is folded once, out of the loop", () => {
+    const b = new GraphBuilder("g");
+    const h0 = b.addInput("h0", f32(4, 3));
+    const w = b.initializer(hostTensor([2, 3], 5), "w");
+    const body = b.child("body");
+    const h = body.addFreshInput("h", f32(4, 3));
+    const next = body.op("MatMul", [h, body.op("Transpose", [w], { perm: [1, 0] })]);
+    body.graph.outputs.push(next);
+    const [out] = b.ops("Scan", [h0], { body: attr.graph(body.graph), num_scan_inputs: 0 }, { types: [f32(4, 2)] });
+    b.graph.outputs.push(out);
+
+    const result = new FoldInitializerLayout().run(b.graph);
+
+    expect(result.modified).toBe(true);
+    expect(body.graph.nodes.map((n) => `${n.op}(${n.inputs.map((v) => v?.name).join(", ")})`)).toEqual(["MatMul(h, w)"]);
+    expect(w.tensor?.data).toEqual({ kind: "host", buffer: 5, sourceShape: [2, 3], perm: [1, 0] });
+  });
+
+  test("Case 4: refuses when the weight is read both inside and outside the body", () => {
+    const b = new GraphBuilder("g");
+    const w = b.initializer(bytesTensor([2, 3]), "w");
+    const then = b.child("then");
+    then.graph.outputs.push(then.op("Transpose", [w], { perm: [1, 0] }));
+    const otherwise = b.child("else");
+    otherwise.graph.outputs.push(otherwise.op("Constant", [], { value: attr.tensor(bytesTensor([3, 2])) }));
+    const [picked] = b.ops("If", [b.addInput("c", { dtype: "bool", shape: [] })], { then_branch: attr.graph(then.graph), else_branch: attr.graph(otherwise.graph) }, { types: [f32(3, 2)] });
+    b.graph.outputs.push(picked, b.op("Neg", [w]));
+
+    expect(new FoldInitializerLayout().run(b.graph).modified).toBe(false);
   });
 });

@@ -8,8 +8,10 @@
  *     bytes stay as they are, wherever they are.
  * Only when the op is the initializer's sole reader (otherwise the weight would be stored twice;
  * onnxruntime folds what remains at load) and the op's result is not a graph output.
- * Subgraphs are left alone: every initializer lives in the outermost graph, and a read inside a
- * body counts as a use (useCounts), so a weight a body reads is never folded away under it.
+ *  4. The same for a layout op inside a subgraph (a Loop/Scan body, an If branch) on an
+ *     initializer of the outermost graph, where every weight lives: folded once here instead of
+ *     running at every iteration. Reads inside bodies count as uses (useCounts), so a weight
+ *     read both in a body and outside it is never folded away under either.
  */
 import { dtypeByteSize } from "../ir/dtype";
 import { isStaticShape } from "../ir/dims";
@@ -74,19 +76,27 @@ export class FoldInitializerLayout extends GraphPass {
   protected call(graph: Graph): PassResult {
     let modified = false;
     const uses = useCounts(graph);
-    const outputs = new Set(graph.outputs);
-    for (const node of [...graph.nodes]) {
-      const source = node.inputs[0];
-      if (node.domain !== "" || !source?.tensor || uses.get(source) !== 1 || outputs.has(node.outputs[0])) continue;
-      const tensor = folded(node, source.tensor);
-      if (!tensor) continue;
-      source.tensor = tensor;
-      source.type = { dtype: tensor.dtype, shape: tensor.shape };
-      replaceAllUses(graph, node.outputs[0], source);
-      graph.nodes = graph.nodes.filter((n) => n !== node);
-      uses.set(source, uses.get(node.outputs[0]) ?? 0);
-      modified = true;
+    for (const owner of withSubgraphs(graph)) {
+      const outputs = new Set(owner.outputs);
+      for (const node of [...owner.nodes]) {
+        const source = node.inputs[0];
+        if (node.domain !== "" || !source?.tensor || uses.get(source) !== 1 || outputs.has(node.outputs[0])) continue;
+        const tensor = folded(node, source.tensor);
+        if (!tensor) continue;
+        source.tensor = tensor;
+        source.type = { dtype: tensor.dtype, shape: tensor.shape };
+        // Case 4: the value may be read in the owner's own subgraphs too; replace it everywhere.
+        replaceAllUses(graph, node.outputs[0], source);
+        owner.nodes = owner.nodes.filter((n) => n !== node);
+        uses.set(source, uses.get(node.outputs[0]) ?? 0);
+        modified = true;
+      }
     }
     return { graph, modified };
   }
+}
+
+/** The graph and every subgraph inside it, outermost first. */
+function withSubgraphs(graph: Graph): Graph[] {
+  return [graph, ...graph.nodes.flatMap((n) => Object.values(n.attrs).flatMap((a) => (a.type === "graph" ? withSubgraphs(a.value) : [])))];
 }

@@ -10,6 +10,7 @@ import { NameTable } from "../ir/builder";
 import type { Graph } from "../ir/ir";
 import { FUSION_RULES, type FusionRule } from "../fusion/rules";
 import { match } from "../fusion/pattern";
+import { hasKernel } from "../lower/kernel-gaps";
 import { GraphPass, type PassResult } from "./pass";
 
 export class FusePatterns extends GraphPass {
@@ -32,6 +33,8 @@ export class FusePatterns extends GraphPass {
         const bindings = match(rule.pattern, node.outputs[0]);
         if (!bindings || (rule.check && !rule.check(bindings))) continue;
         const fused = rule.rewrite(bindings);
+        // A fused op onnxruntime cannot run at this dtype (Gelu in float64) would break the model.
+        if (fused.inputs[0] && !hasKernel(fused.op, fused.inputs[0].type.dtype)) continue;
         // The name says what the node is now: ".../Div" fused into an AveragePool is ".../AveragePool".
         const scope = node.name.includes("/") ? node.name.slice(0, node.name.lastIndexOf("/") + 1) : "";
         node.name = fused.op === node.op ? node.name : names.unique(`${scope}${fused.op}`);

@@ -1,4 +1,6 @@
 /** Tensor bytes <-> typed arrays, for onnxruntime-web's tensors and for the parity comparison. */
+import { float16ToNumber } from "../view-model/tensor-stats";
+
 export type NumericArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 const ARRAYS: Record<string, { new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray; BYTES_PER_ELEMENT: number }> = {
@@ -34,21 +36,11 @@ export function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** IEEE half-precision bits to a number. */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
 /** The elements as numbers (int64 beyond 2^53 lose precision, which the comparison tolerates). */
 export function toNumbers(dtype: string, bytes: Uint8Array): Float64Array {
   const a = typedArray(dtype, bytes);
   const out = new Float64Array(a.length);
-  if (dtype === "float16") for (let i = 0; i < a.length; i++) out[i] = halfToNumber(Number(a[i]));
+  if (dtype === "float16") for (let i = 0; i < a.length; i++) out[i] = float16ToNumber(Number(a[i]));
   else for (let i = 0; i < a.length; i++) out[i] = Number(a[i]);
   return out;
 }

@@ -57,6 +57,8 @@ export const DETAIL_LIMIT = 1500;
 const LABEL_SCALE = 0.35;
 /** The least zoom at which the first view shows a graph (below it, labels are hard to read). */
 const READABLE_SCALE = 0.6;
+/** Room above the graph for the search box, so the first node is not under it. */
+const TOP_MARGIN = 52;
 const MIN_SCALE = 0.005;
 const MAX_SCALE = 4;
 const MAX_LISTED_RESULTS = 50;
@@ -260,8 +262,8 @@ export class GraphViewer {
     const w = Math.max(1, this.layout.totalWidth);
     const h = Math.max(1, this.layout.totalHeight);
     const margin = 24;
-    const scale = Math.max(MIN_SCALE, Math.min(1.25, (width - 2 * margin) / w, (height - 2 * margin) / h));
-    const t = zoomIdentity.translate((width - w * scale) / 2, Math.max(margin, (height - h * scale) / 2)).scale(scale);
+    const scale = Math.max(MIN_SCALE, Math.min(1.25, (width - 2 * margin) / w, (height - TOP_MARGIN - margin) / h));
+    const t = zoomIdentity.translate((width - w * scale) / 2, Math.max(TOP_MARGIN, (height - h * scale) / 2)).scale(scale);
     this.svg.call(this.zoomer.transform, t);
   }
 
@@ -275,14 +277,14 @@ export class GraphViewer {
     const margin = 24;
     const w = Math.max(1, this.layout.totalWidth);
     const h = Math.max(1, this.layout.totalHeight);
-    const fitScale = Math.min(1.25, (width - 2 * margin) / w, (height - 2 * margin) / h);
+    const fitScale = Math.min(1.25, (width - 2 * margin) / w, (height - TOP_MARGIN - margin) / h);
     if (fitScale >= READABLE_SCALE) {
       this.fit();
       return;
     }
     const scale = Math.max(READABLE_SCALE, Math.min(1, (width - 2 * margin) / w));
     const x = w * scale <= width - 2 * margin ? (width - w * scale) / 2 : margin;
-    this.svg.call(this.zoomer.transform, zoomIdentity.translate(x, margin).scale(scale));
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate(x, TOP_MARGIN).scale(scale));
   }
 
   dispose(): void {
@@ -473,15 +475,18 @@ export class GraphViewer {
       });
 
     // Edges.
+    // Bind each edge with its key: paths drawn for an earlier layout keep their old datum, and an
+    // edge index of that layout may not exist in this one.
+    const edgeData = edgeIds.map((e) => ({ e, key: `${visible.items[visible.edges[e].source].id}\u0000${visible.items[visible.edges[e].target].id}` }));
     this.edgesLayer
-      .selectAll<SVGPathElement, number>("path.j2o-edge")
-      .data(edgeIds, (e) => `${visible.items[visible.edges[e].source].id}\u0000${visible.items[visible.edges[e].target].id}`)
+      .selectAll<SVGPathElement, { e: number; key: string }>("path.j2o-edge")
+      .data(edgeData, (d) => d.key)
       .join("path")
-      .attr("class", (e) => `j2o-edge${layout.reversed[e] ? " j2o-edge-back" : ""}${hl.edges.has(e) ? " j2o-highlight" : ""}`)
-      .attr("d", (e) => edgePath(layout.routes, layout.routeOffsets[e], layout.routeOffsets[e + 1]))
-      .attr("marker-end", (e) => (hl.edges.has(e) ? "url(#j2o-arrow-hi)" : "url(#j2o-arrow)"));
+      .attr("class", ({ e }) => `j2o-edge${layout.reversed[e] ? " j2o-edge-back" : ""}${hl.edges.has(e) ? " j2o-highlight" : ""}`)
+      .attr("d", ({ e }) => edgePath(layout.routes, layout.routeOffsets[e], layout.routeOffsets[e + 1]))
+      .attr("marker-end", ({ e }) => (hl.edges.has(e) ? "url(#j2o-arrow-hi)" : "url(#j2o-arrow)"));
     // Highlighted edges on top of the others.
-    this.edgesLayer.selectAll<SVGPathElement, number>("path.j2o-highlight").raise();
+    this.edgesLayer.selectAll<SVGPathElement, unknown>("path.j2o-highlight").raise();
 
     // Nodes and collapsed groups.
     this.boxesLayer
