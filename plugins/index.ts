@@ -2,6 +2,7 @@
 import { makeRegistry, type LoweringRule } from "../src/core";
 import { complexConvGeneralDilatedRule } from "./complex/conv_general_dilated";
 import { complexDotGeneralRule } from "./complex/dot_general";
+import { fftRule } from "./complex/fft";
 import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
 import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
 import { CALL_RULES } from "./control/call";
@@ -118,6 +119,7 @@ export const COMPLEX_RULES: readonly LoweringRule[] = [
   ...COMPLEX_LAYOUT_RULES,
   complexDotGeneralRule,
   complexConvGeneralDilatedRule,
+  fftRule,
   ...COMPONENTWISE_PRIMITIVES.filter((p) => realPrimitives.has(p)).map(componentwise),
 ];
 
