@@ -43,22 +43,22 @@ function scaledBessel(ctx: LoweringContext, x: Value, nu: 0 | 1): Value {
   const ax = m.abs(x);
 
   // Series on min(|x|, X0) so that lanes beyond X0 stay finite (the Where below drops them).
-  const xs = ctx.op("Min", [ax, m.k(terms.x0)]);
-  const y = m.mul(m.mul(xs, xs), m.k(0.25));
-  let nested = m.k(1);
-  for (let k = terms.series; k >= 1; k--) nested = m.add(m.k(1), m.mul(m.div(y, m.k(k * (k + nu))), nested));
-  const series = m.mul(m.exp(m.neg(xs)), nu === 0 ? nested : m.mul(m.mul(xs, m.k(0.5)), nested));
+  const xs = ctx.op("Min", [ax, m.c(terms.x0)]);
+  const y = m.mul(m.mul(xs, xs), m.c(0.25));
+  let nested = m.c(1);
+  for (let k = terms.series; k >= 1; k--) nested = m.add(m.c(1), m.mul(m.div(y, m.c(k * (k + nu))), nested));
+  const series = m.mul(m.exp(m.neg(xs)), nu === 0 ? nested : m.mul(m.mul(xs, m.c(0.5)), nested));
 
-  const xl = ctx.op("Max", [ax, m.k(terms.x0)]);
+  const xl = ctx.op("Max", [ax, m.c(terms.x0)]);
   const c = asymptoticCoefficients(nu, terms.asymptotic);
-  const sum = m.horner(m.div(m.k(1), xl), [...c].reverse());
-  const asymptotic = m.div(sum, m.sqrt(m.mul(m.k(2 * Math.PI), xl)));
+  const sum = m.horner(m.div(m.c(1), xl), [...c].reverse());
+  const asymptotic = m.div(sum, m.sqrt(m.mul(m.c(2 * Math.PI), xl)));
 
-  const magnitude = m.where(m.lessEq(ax, m.k(terms.x0)), series, asymptotic);
+  const magnitude = m.where(m.lessEq(ax, m.c(terms.x0)), series, asymptotic);
   if (nu === 0) return m.where(m.isNaN(x), x, magnitude);
   // Odd: sign(x) * magnitude; -0 and NaN pass through the series' x / 2.
-  const signed = m.where(m.less(x, m.k(0)), m.neg(magnitude), magnitude);
-  return m.where(m.or(m.isNaN(x), m.eq(x, m.k(0))), m.mul(x, m.k(0.5)), signed);
+  const signed = m.where(m.lt(x, m.c(0)), m.neg(magnitude), magnitude);
+  return m.where(m.or(m.isNaN(x), m.eq(x, m.c(0))), m.mul(x, m.c(0.5)), signed);
 }
 
 export const BESSEL_RULES = [

@@ -56,7 +56,7 @@ function gamma(ctx: LoweringContext, a: Value, x: Value): Gamma {
   const dtype = a.type.dtype;
   const m = new FloatArith(ctx, dtype);
   const logAx = m.sub(m.sub(m.mul(a, m.log(x)), x), lgamma(ctx, a));
-  return { ctx, m, a, x, eps: EPS[dtype]!, ax: m.exp(logAx), underflow: m.less(logAx, m.k(-LOG_MAX[dtype]!)) };
+  return { ctx, m, a, x, eps: EPS[dtype]!, ax: m.exp(logAx), underflow: m.lt(logAx, m.c(-LOG_MAX[dtype]!)) };
 }
 
 /** The series S (and dS/da) on `active` lanes; others keep S = 1, dS/da = 0. */
@@ -71,14 +71,14 @@ function series(g: Gamma, active: Value, derivative: boolean): { sum: Value; dsu
     maxIterations: SERIES_MAX_TERMS,
     counterDtype: a.type.dtype,
     step([r, c, s, dc, ds]) {
-      const rNext = m.add(r, m.k(1));
+      const rNext = m.add(r, m.c(1));
       const ratio = m.div(x, rNext);
       const cNext = m.mul(c, ratio);
       const sNext = m.add(s, cNext);
-      if (!derivative) return { next: [rNext, cNext, sNext], unconverged: m.greater(m.div(cNext, sNext), m.k(g.eps)) };
+      if (!derivative) return { next: [rNext, cNext, sNext], unconverged: m.gt(m.div(cNext, sNext), m.c(g.eps)) };
       const dcNext = m.mul(m.sub(dc, m.div(c, rNext)), ratio);
       const dsNext = m.add(ds, dcNext);
-      return { next: [rNext, cNext, sNext, dcNext, dsNext], unconverged: m.greater(m.abs(m.div(dcNext, dsNext)), m.k(g.eps)) };
+      return { next: [rNext, cNext, sNext, dcNext, dsNext], unconverged: m.gt(m.abs(m.div(dcNext, dsNext)), m.c(g.eps)) };
     },
   });
   return { sum, dsum: dsum ?? zero };
@@ -89,13 +89,13 @@ function fraction(g: Gamma, active: Value, derivative: boolean): { f: Value; g?:
   const { ctx, m, a, x } = g;
   return evaluateContinuedFraction(ctx, {
     dtype: a.type.dtype,
-    b0: m.sub(m.add(x, m.k(1)), a),
-    db0: m.k(-1),
+    b0: m.sub(m.add(x, m.c(1)), a),
+    db0: m.c(-1),
     terms: (k) => ({
       a: m.mul(k, m.sub(a, k)),
-      b: m.sub(m.add(x, m.add(m.mul(m.k(2), k), m.k(1))), a),
+      b: m.sub(m.add(x, m.add(m.mul(m.c(2), k), m.c(1))), a),
       da: k,
-      db: m.k(-1),
+      db: m.c(-1),
     }),
     active,
     maxIterations: FRACTION_MAX_STEPS,
@@ -117,9 +117,9 @@ interface Edges {
 function edges(g: Gamma): Edges {
   const { m, a, x } = g;
   const isNaN = m.or(m.isNaN(a), m.isNaN(x));
-  const xZero = m.eq(x, m.k(0));
-  const aZero = m.eq(a, m.k(0));
-  const domain = m.or(m.less(x, m.k(0)), m.less(a, m.k(0)), m.and(aZero, xZero), isNaN);
+  const xZero = m.eq(x, m.c(0));
+  const aZero = m.eq(a, m.c(0));
+  const domain = m.or(m.lt(x, m.c(0)), m.lt(a, m.c(0)), m.and(aZero, xZero), isNaN);
   return { isNaN, xZero, xInf: m.isPosInf(x), aZero, domain };
 }
 
@@ -127,44 +127,44 @@ function igamma(ctx: LoweringContext, [a, x]: Value[]): Value {
   const g = gamma(ctx, a, x);
   const { m } = g;
   const e = edges(g);
-  const useFraction = m.and(m.greaterEq(x, m.k(1)), m.greater(x, a));
+  const useFraction = m.and(m.greaterEq(x, m.c(1)), m.gt(x, a));
   const enabled = m.not(m.or(e.xZero, e.domain, g.underflow, e.xInf));
   const { sum } = series(g, m.and(enabled, m.not(useFraction)), false);
   const { f } = fraction(g, m.and(enabled, useFraction), false);
-  let out = m.where(useFraction, m.sub(m.k(1), m.div(g.ax, f)), m.div(m.mul(sum, g.ax), a));
-  out = m.where(e.xZero, m.k(0), out);
-  out = m.where(e.xInf, m.k(1), out);
-  return m.where(e.domain, m.k(NaN), out);
+  let out = m.where(useFraction, m.sub(m.c(1), m.div(g.ax, f)), m.div(m.mul(sum, g.ax), a));
+  out = m.where(e.xZero, m.c(0), out);
+  out = m.where(e.xInf, m.c(1), out);
+  return m.where(e.domain, m.c(NaN), out);
 }
 
 function igammac(ctx: LoweringContext, [a, x]: Value[]): Value {
   const g = gamma(ctx, a, x);
   const { m } = g;
   const e = edges(g);
-  const useSeries = m.or(m.less(x, m.k(1)), m.less(x, a));
+  const useSeries = m.or(m.lt(x, m.c(1)), m.lt(x, a));
   const enabled = m.not(m.or(e.domain, g.underflow, e.xInf, e.aZero));
   const { sum } = series(g, m.and(enabled, useSeries), false);
   const { f } = fraction(g, m.and(enabled, m.not(useSeries)), false);
-  let out = m.where(useSeries, m.sub(m.k(1), m.div(m.mul(sum, g.ax), a)), m.div(g.ax, f));
-  out = m.where(m.or(e.xInf, e.aZero), m.k(0), out);
-  return m.where(e.domain, m.k(NaN), out);
+  let out = m.where(useSeries, m.sub(m.c(1), m.div(m.mul(sum, g.ax), a)), m.div(g.ax, f));
+  out = m.where(m.or(e.xInf, e.aZero), m.c(0), out);
+  return m.where(e.domain, m.c(NaN), out);
 }
 
 function igammaGradA(ctx: LoweringContext, [a, x]: Value[]): Value {
   const g = gamma(ctx, a, x);
   const { m } = g;
   const e = edges(g);
-  const domain = m.or(m.less(x, m.k(0)), m.lessEq(a, m.k(0)), e.isNaN);
-  const useFraction = m.and(m.greater(x, m.k(1)), m.greater(x, a));
+  const domain = m.or(m.lt(x, m.c(0)), m.lessEq(a, m.c(0)), e.isNaN);
+  const useFraction = m.and(m.gt(x, m.c(1)), m.gt(x, a));
   const enabled = m.not(m.or(e.xZero, domain, g.underflow));
   const logX = m.log(x);
   const { sum, dsum } = series(g, m.and(enabled, m.not(useFraction)), true);
-  const fromSeries = m.div(m.mul(g.ax, m.add(m.mul(sum, m.sub(logX, digamma(ctx, m.add(a, m.k(1))))), dsum)), a);
+  const fromSeries = m.div(m.mul(g.ax, m.add(m.mul(sum, m.sub(logX, digamma(ctx, m.add(a, m.c(1))))), dsum)), a);
   const cf = fraction(g, m.and(enabled, useFraction), true);
   const q = m.div(g.ax, cf.f);
   const fromFraction = m.neg(m.mul(q, m.sub(m.sub(logX, digamma(ctx, a)), cf.g!)));
-  const out = m.where(e.xZero, m.k(0), m.where(useFraction, fromFraction, fromSeries));
-  return m.where(domain, m.k(NaN), out);
+  const out = m.where(e.xZero, m.c(0), m.where(useFraction, fromFraction, fromSeries));
+  return m.where(domain, m.c(NaN), out);
 }
 
 const OPS = ["Loop", "Log", "Exp", "Div", "Mul", "Add", "Where"];

@@ -34,9 +34,9 @@ const MAX_STEPS: Partial<Record<DType, number>> = { float32: 200, float64: 600 }
 function betainc(ctx: LoweringContext, [aIn, bIn, xIn]: Value[]): Value {
   const dtype = aIn.type.dtype;
   const m = new FloatArith(ctx, dtype);
-  const zero = m.k(0);
-  const one = m.k(1);
-  const inf = m.k(Infinity);
+  const zero = m.c(0);
+  const one = m.c(1);
+  const inf = m.c(Infinity);
 
   const aZero = m.or(m.eq(aIn, zero), m.eq(bIn, inf));
   const bZero = m.or(m.eq(bIn, zero), m.eq(aIn, inf));
@@ -45,16 +45,16 @@ function betainc(ctx: LoweringContext, [aIn, bIn, xIn]: Value[]): Value {
   const resultZero = m.or(m.and(bZero, m.not(xOne)), m.and(aZero, xZero));
   const resultOne = m.or(m.and(aZero, m.not(xZero)), m.and(bZero, xOne));
   const isNaN = m.or(m.isNaN(aIn), m.isNaN(bIn), m.isNaN(xIn));
-  const resultNaN = m.or(m.less(aIn, zero), m.less(bIn, zero), m.less(xIn, zero), m.greater(xIn, one), m.and(aZero, bZero), isNaN);
+  const resultNaN = m.or(m.lt(aIn, zero), m.lt(bIn, zero), m.lt(xIn, zero), m.gt(xIn, one), m.and(aZero, bZero), isNaN);
 
   // DLMF 8.17.4: the fraction converges fast below (a + 1) / (a + b + 2).
-  const direct = m.less(xIn, m.div(m.add(aIn, one), m.add(m.add(aIn, bIn), m.k(2))));
+  const direct = m.lt(xIn, m.div(m.add(aIn, one), m.add(m.add(aIn, bIn), m.c(2))));
   const a = m.where(direct, aIn, bIn);
   const b = m.where(direct, bIn, aIn);
   const x = m.where(direct, xIn, m.sub(one, xIn));
 
-  const half = m.k(0.5);
-  const two = m.k(2);
+  const half = m.c(0.5);
+  const two = m.c(2);
   const { f } = evaluateContinuedFraction(ctx, {
     dtype,
     b0: filled(ctx, 1, dtype, a.type.shape),
@@ -78,7 +78,7 @@ function betainc(ctx: LoweringContext, [aIn, bIn, xIn]: Value[]): Value {
   const lbetaSmallA = m.sub(lgamma(ctx, b), lgamma(ctx, m.add(a, b)));
   const lbeta = m.add(lgamma(ctx, a), lbetaSmallA);
   const factor = m.where(
-    m.less(a, m.k(2 * SMALLEST_NORMAL[dtype]!)),
+    m.lt(a, m.c(2 * SMALLEST_NORMAL[dtype]!)),
     m.exp(m.sub(m.mul(log1mx, b), lbetaSmallA)),
     m.div(m.exp(m.sub(m.add(m.mul(m.log(x), a), m.mul(log1mx, b)), lbeta)), a),
   );
@@ -86,7 +86,7 @@ function betainc(ctx: LoweringContext, [aIn, bIn, xIn]: Value[]): Value {
   let out = m.where(direct, value, m.sub(one, value));
   out = m.where(resultZero, zero, out);
   out = m.where(resultOne, one, out);
-  return m.where(resultNaN, m.k(NaN), out);
+  return m.where(resultNaN, m.c(NaN), out);
 }
 
 export const regularizedIncompleteBetaRule = specialFunctionRule("regularized_incomplete_beta", ["Loop", "Log", "Exp", "Div", "Mul", "Add", "Where"], betainc);

@@ -39,14 +39,14 @@ const ERFINV_TAIL = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342
 
 const erfInv: Unary = (ctx, x) => {
   const a = new FloatArith(ctx, x.type.dtype);
-  const w = ctx.op("Neg", [a.log(a.mul(a.sub(a.k(1), x), a.add(a.k(1), x)))]);
-  const central = a.horner(a.sub(w, a.k(2.5)), ERFINV_CENTRAL);
-  const tail = a.horner(a.sub(ctx.op("Sqrt", [w]), a.k(3)), ERFINV_TAIL);
-  const p = a.where(a.less(w, a.k(5)), central, tail);
-  const edge = ctx.op("Equal", [ctx.op("Abs", [x]), a.k(1)]);
+  const w = ctx.op("Neg", [a.log(a.mul(a.sub(a.c(1), x), a.add(a.c(1), x)))]);
+  const central = a.horner(a.sub(w, a.c(2.5)), ERFINV_CENTRAL);
+  const tail = a.horner(a.sub(ctx.op("Sqrt", [w]), a.c(3)), ERFINV_TAIL);
+  const p = a.where(a.lt(w, a.c(5)), central, tail);
+  const edge = ctx.op("Equal", [ctx.op("Abs", [x]), a.c(1)]);
   const estimate = a.mul(p, x);
   const y = x.type.dtype === "float64" ? refineErfInv(ctx, x, estimate) : estimate;
-  return a.where(edge, a.mul(x, a.k(Infinity)), y);
+  return a.where(edge, a.mul(x, a.c(Infinity)), y);
 };
 
 const ERF_SERIES_TERMS = 30;
@@ -55,26 +55,26 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /** erf(t) for 0 <= t <= 1.5 by its positive series (30 terms: below 1e-17 relative at 1.5). */
 function erfSeries(a: FloatArith, t: Value): Value {
-  const twoT2 = a.mul(a.k(2), a.mul(t, t));
-  let nested = a.k(1);
-  for (let n = ERF_SERIES_TERMS; n >= 1; n--) nested = a.add(a.k(1), a.mul(a.div(twoT2, a.k(2 * n + 1)), nested));
-  return a.mul(a.mul(a.k(TWO_OVER_SQRT_PI), a.exp(a.neg(a.mul(t, t)))), a.mul(t, nested));
+  const twoT2 = a.mul(a.c(2), a.mul(t, t));
+  let nested = a.c(1);
+  for (let n = ERF_SERIES_TERMS; n >= 1; n--) nested = a.add(a.c(1), a.mul(a.div(twoT2, a.c(2 * n + 1)), nested));
+  return a.mul(a.mul(a.c(TWO_OVER_SQRT_PI), a.exp(a.neg(a.mul(t, t)))), a.mul(t, nested));
 }
 
 /** erfc(t) for t >= 1.5 by its continued fraction. */
 function erfcFraction(a: FloatArith, t: Value): Value {
   let f = t;
-  for (let k = ERFC_FRACTION_LEVELS; k >= 1; k--) f = a.add(t, a.div(a.k(k / 2), f));
-  return a.div(a.mul(a.k(1 / Math.sqrt(Math.PI)), a.exp(a.neg(a.mul(t, t)))), f);
+  for (let k = ERFC_FRACTION_LEVELS; k >= 1; k--) f = a.add(t, a.div(a.c(k / 2), f));
+  return a.div(a.mul(a.c(1 / Math.sqrt(Math.PI)), a.exp(a.neg(a.mul(t, t)))), f);
 }
 
 /** y with erf(y) = x to float64 precision, from an estimate (see the header). */
 function refineErfInv(ctx: LoweringContext, x: Value, estimate: Value): Value {
   const a = new FloatArith(ctx, x.type.dtype);
   const ax = a.abs(x);
-  const central = a.less(ax, a.k(0.5));
-  const oneMinus = a.sub(a.k(1), ax);
-  const active = a.and(a.less(ax, a.k(1)), a.greater(ax, a.k(0)));
+  const central = a.lt(ax, a.c(0.5));
+  const oneMinus = a.sub(a.c(1), ax);
+  const active = a.and(a.lt(ax, a.c(1)), a.gt(ax, a.c(0)));
   const [t] = iterateElementwise(ctx, {
     init: [a.abs(estimate)],
     active,
@@ -82,17 +82,17 @@ function refineErfInv(ctx: LoweringContext, x: Value, estimate: Value): Value {
     counterDtype: "float64",
     step([t]) {
       // Series and fraction on clamped arguments, so that the branch not taken stays finite.
-      const small = ctx.op("Min", [t, a.k(1.5)]);
+      const small = ctx.op("Min", [t, a.c(1.5)]);
       const erfSmall = erfSeries(a, small);
-      const erfc = a.where(a.less(t, a.k(1.5)), a.sub(a.k(1), erfSmall), erfcFraction(a, ctx.op("Max", [t, a.k(1.5)])));
+      const erfc = a.where(a.lt(t, a.c(1.5)), a.sub(a.c(1), erfSmall), erfcFraction(a, ctx.op("Max", [t, a.c(1.5)])));
       const f = a.where(central, a.sub(erfSmall, ax), a.sub(oneMinus, erfc));
-      const derivative = a.mul(a.k(TWO_OVER_SQRT_PI), a.exp(a.neg(a.mul(t, t))));
+      const derivative = a.mul(a.c(TWO_OVER_SQRT_PI), a.exp(a.neg(a.mul(t, t))));
       const step = a.div(f, a.add(derivative, a.mul(t, f)));
       const next = a.sub(t, step);
-      return { next: [next], unconverged: a.greater(a.abs(step), a.mul(a.k(2 * 2 ** -52), next)) };
+      return { next: [next], unconverged: a.gt(a.abs(step), a.mul(a.c(2 * 2 ** -52), next)) };
     },
   });
-  return a.where(a.less(x, a.k(0)), a.neg(t), a.where(active, t, estimate));
+  return a.where(a.lt(x, a.c(0)), a.neg(t), a.where(active, t, estimate));
 }
 
 /**
@@ -105,51 +105,51 @@ function nearestOffset(ctx: LoweringContext, x: Value): Value {
 
 /** A(z) and A'(z) of the Lanczos series. */
 function lanczosSeries(a: FloatArith, z: Value): [Value, Value] {
-  let sum = a.k(LANCZOS[0]);
-  let derivative = a.k(0);
+  let sum = a.c(LANCZOS[0]);
+  let derivative = a.c(0);
   LANCZOS.slice(1).forEach((c, i) => {
-    const d = a.add(z, a.k(i + 1));
-    sum = a.add(sum, a.div(a.k(c), d));
-    derivative = a.sub(derivative, a.div(a.k(c), a.mul(d, d)));
+    const d = a.add(z, a.c(i + 1));
+    sum = a.add(sum, a.div(a.c(c), d));
+    derivative = a.sub(derivative, a.div(a.c(c), a.mul(d, d)));
   });
   return [sum, derivative];
 }
 
 /** lgamma for x >= 1/2 (other lanes give finite garbage the caller replaces). */
 function lgammaRight(a: FloatArith, x: Value): Value {
-  const z = a.sub(x, a.k(1));
-  const t = a.add(z, a.k(LANCZOS_G + 0.5));
+  const z = a.sub(x, a.c(1));
+  const t = a.add(z, a.c(LANCZOS_G + 0.5));
   const [series] = lanczosSeries(a, z);
-  return a.add(a.sub(a.add(a.k(0.5 * Math.log(2 * Math.PI)), a.mul(a.add(z, a.k(0.5)), a.log(t))), t), a.log(series));
+  return a.add(a.sub(a.add(a.c(0.5 * Math.log(2 * Math.PI)), a.mul(a.add(z, a.c(0.5)), a.log(t))), t), a.log(series));
 }
 
 export const lgamma: Unary = (ctx, x) => {
   const a = new FloatArith(ctx, x.type.dtype);
-  const reflect = a.less(x, a.k(0.5));
-  const right = lgammaRight(a, a.where(reflect, a.sub(a.k(1), x), x));
-  const sinPi = ctx.op("Abs", [ctx.op("Sin", [a.mul(a.k(Math.PI), nearestOffset(ctx, x))])]);
-  const reflected = a.sub(a.log(a.div(a.k(Math.PI), sinPi)), right);
+  const reflect = a.lt(x, a.c(0.5));
+  const right = lgammaRight(a, a.where(reflect, a.sub(a.c(1), x), x));
+  const sinPi = ctx.op("Abs", [ctx.op("Sin", [a.mul(a.c(Math.PI), nearestOffset(ctx, x))])]);
+  const reflected = a.sub(a.log(a.div(a.c(Math.PI), sinPi)), right);
   const value = a.where(reflect, reflected, right);
   // Poles (non-positive integers) are +inf; so is +inf itself (the series gives NaN there).
-  const pole = ctx.op("And", [ctx.op("Equal", [ctx.op("Floor", [x]), x]), ctx.op("LessOrEqual", [x, a.k(0)])]);
+  const pole = ctx.op("And", [ctx.op("Equal", [ctx.op("Floor", [x]), x]), ctx.op("LessOrEqual", [x, a.c(0)])]);
   const infinite = ctx.op("Or", [pole, ctx.op("IsInf", [x])]);
-  return a.where(infinite, a.k(Infinity), value);
+  return a.where(infinite, a.c(Infinity), value);
 };
 
 export const digamma: Unary = (ctx, x) => {
   const a = new FloatArith(ctx, x.type.dtype);
-  const reflect = a.less(x, a.k(0.5));
-  const y = a.where(reflect, a.sub(a.k(1), x), x);
-  const z = a.sub(y, a.k(1));
-  const t = a.add(z, a.k(LANCZOS_G + 0.5));
+  const reflect = a.lt(x, a.c(0.5));
+  const y = a.where(reflect, a.sub(a.c(1), x), x);
+  const z = a.sub(y, a.c(1));
+  const t = a.add(z, a.c(LANCZOS_G + 0.5));
   const [series, derivative] = lanczosSeries(a, z);
-  const right = a.add(a.sub(a.log(t), a.div(a.k(LANCZOS_G), t)), a.div(derivative, series));
+  const right = a.add(a.sub(a.log(t), a.div(a.c(LANCZOS_G), t)), a.div(derivative, series));
   // pi / tan(pi r) as pi cos / sin: onnxruntime has no float64 Tan kernel.
-  const angle = a.mul(a.k(Math.PI), nearestOffset(ctx, x));
-  const reflected = a.sub(right, a.div(a.mul(a.k(Math.PI), ctx.op("Cos", [angle])), ctx.op("Sin", [angle])));
+  const angle = a.mul(a.c(Math.PI), nearestOffset(ctx, x));
+  const reflected = a.sub(right, a.div(a.mul(a.c(Math.PI), ctx.op("Cos", [angle])), ctx.op("Sin", [angle])));
   const value = a.where(reflect, reflected, right);
-  const pole = ctx.op("And", [ctx.op("Equal", [ctx.op("Floor", [x]), x]), ctx.op("LessOrEqual", [x, a.k(0)])]);
-  return a.where(pole, a.k(NaN), a.where(ctx.op("Equal", [x, a.k(Infinity)]), a.k(Infinity), value));
+  const pole = ctx.op("And", [ctx.op("Equal", [ctx.op("Floor", [x]), x]), ctx.op("LessOrEqual", [x, a.c(0)])]);
+  return a.where(pole, a.c(NaN), a.where(ctx.op("Equal", [x, a.c(Infinity)]), a.c(Infinity), value));
 };
 
 /**

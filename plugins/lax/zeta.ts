@@ -43,41 +43,41 @@ function zeta(ctx: LoweringContext, s: Value, q: Value): Value {
   const m = new FloatArith(ctx, s.type.dtype);
   const negS = m.neg(s);
   let direct = m.pow(q, negS);
-  for (let k = 1; k < DIRECT_TERMS; k++) direct = m.add(direct, m.pow(m.add(q, m.k(k)), negS));
-  const w = m.add(q, m.k(DIRECT_TERMS));
-  const u = m.div(m.k(1), w);
+  for (let k = 1; k < DIRECT_TERMS; k++) direct = m.add(direct, m.pow(m.add(q, m.c(k)), negS));
+  const w = m.add(q, m.c(DIRECT_TERMS));
+  const u = m.div(m.c(1), w);
   const u2 = m.mul(u, u);
   const M = B_OVER_FACTORIAL.length;
-  let nested = m.k(B_OVER_FACTORIAL[M - 1]);
+  let nested = m.c(B_OVER_FACTORIAL[M - 1]);
   for (let j = M - 1; j >= 1; j--) {
-    const rising = m.mul(m.add(s, m.k(2 * j - 1)), m.add(s, m.k(2 * j)));
-    nested = m.add(m.k(B_OVER_FACTORIAL[j - 1]), m.mul(m.mul(rising, u2), nested));
+    const rising = m.mul(m.add(s, m.c(2 * j - 1)), m.add(s, m.c(2 * j)));
+    nested = m.add(m.c(B_OVER_FACTORIAL[j - 1]), m.mul(m.mul(rising, u2), nested));
   }
-  const correction = m.add(m.add(m.div(w, m.sub(s, m.k(1))), m.k(0.5)), m.mul(m.mul(s, u), nested));
+  const correction = m.add(m.add(m.div(w, m.sub(s, m.c(1))), m.c(0.5)), m.mul(m.mul(s, u), nested));
   let out = m.add(direct, m.mul(m.pow(w, negS), correction));
 
-  const nan = m.k(NaN);
+  const nan = m.c(NaN);
   const finite = m.not(m.or(m.isInf(s), m.isNaN(s)));
-  const half = m.mul(s, m.k(0.5));
+  const half = m.mul(s, m.c(0.5));
   const evenS = m.and(finite, m.eq(m.floor(half), half));
-  const qNonPositive = m.lessEq(q, m.k(0));
+  const qNonPositive = m.lessEq(q, m.c(0));
   const pole = m.and(qNonPositive, m.eq(m.floor(q), q));
-  out = m.where(m.or(m.less(s, m.k(1)), m.isPosInf(s), m.isPosInf(q)), nan, out);
+  out = m.where(m.or(m.lt(s, m.c(1)), m.isPosInf(s), m.isPosInf(q)), nan, out);
   out = m.where(m.and(qNonPositive, m.not(m.eq(m.floor(s), s))), nan, out);
-  out = m.where(pole, m.where(evenS, m.k(Infinity), nan), out);
-  return m.where(m.eq(s, m.k(1)), m.k(Infinity), out);
+  out = m.where(pole, m.where(evenS, m.c(Infinity), nan), out);
+  return m.where(m.eq(s, m.c(1)), m.c(Infinity), out);
 }
 
 function polygamma(ctx: LoweringContext, order: Value, x: Value): Value {
   const m = new FloatArith(ctx, x.type.dtype);
-  const one = m.k(1);
+  const one = m.c(1);
   const orderPlusOne = m.add(order, one);
-  const half = m.mul(order, m.k(0.5));
-  const sign = m.where(m.eq(m.floor(half), half), m.k(-1), one);
+  const half = m.mul(order, m.c(0.5));
+  const sign = m.where(m.eq(m.floor(half), half), m.c(-1), one);
   const higher = m.mul(m.mul(sign, m.exp(lgamma(ctx, orderPlusOne))), zeta(ctx, orderPlusOne, x));
-  const out = m.where(m.eq(order, m.k(0)), digamma(ctx, x), higher);
-  const valid = m.and(m.eq(m.floor(order), order), m.greaterEq(order, m.k(0)), m.not(m.isInf(order)));
-  return m.where(valid, out, m.k(NaN));
+  const out = m.where(m.eq(order, m.c(0)), digamma(ctx, x), higher);
+  const valid = m.and(m.eq(m.floor(order), order), m.greaterEq(order, m.c(0)), m.not(m.isInf(order)));
+  return m.where(valid, out, m.c(NaN));
 }
 
 export const ZETA_RULES = [

@@ -40,9 +40,9 @@ export interface ContinuedFraction {
 /** f and, with `derivative`, g = f'/f. */
 export function evaluateContinuedFraction(ctx: LoweringContext, cf: ContinuedFraction): { f: Value; g?: Value } {
   const m = new FloatArith(ctx, cf.dtype);
-  const tiny = m.k(cf.tiny);
+  const tiny = m.c(cf.tiny);
   const orTiny = (v: Value): [Value, Value] => {
-    const small = m.less(m.abs(v), tiny);
+    const small = m.lt(m.abs(v), tiny);
     return [m.where(small, tiny, v), small];
   };
   const [f0] = orTiny(cf.b0);
@@ -62,20 +62,20 @@ export function evaluateContinuedFraction(ctx: LoweringContext, cf: ContinuedFra
       const t = cf.terms(k);
       const [dRaw, dSmall] = orTiny(m.add(t.b, m.mul(t.a, d)));
       const [cNew, cSmall] = orTiny(m.add(t.b, m.div(t.a, c)));
-      const dNew = m.div(m.k(1), dRaw);
+      const dNew = m.div(m.c(1), dRaw);
       const delta = m.mul(cNew, dNew);
       const next = [m.mul(f, delta), cNew, dNew];
-      let unconverged = m.greaterEq(m.abs(m.sub(delta, m.k(1))), m.k(cf.tolerance));
+      let unconverged = m.greaterEq(m.abs(m.sub(delta, m.c(1))), m.c(cf.tolerance));
       if (cf.derivative && t.da && t.db) {
-        const zeroIf = (p: Value, v: Value): Value => m.where(p, m.k(0), v);
+        const zeroIf = (p: Value, v: Value): Value => m.where(p, m.c(0), v);
         const dDRaw = zeroIf(dSmall, m.add(m.add(t.db, m.mul(t.da, d)), m.mul(t.a, dd)));
         const dCNew = zeroIf(cSmall, m.sub(m.add(t.db, m.div(t.da, c)), m.div(m.mul(t.a, dc), m.mul(c, c))));
         const dDNew = m.neg(m.mul(dDRaw, m.mul(dNew, dNew)));
         const dDelta = m.add(m.mul(dCNew, dNew), m.mul(cNew, dDNew));
         const gNew = m.add(g, m.div(dDelta, delta));
         next.push(gNew, dCNew, dDNew);
-        const scale = ctx.op("Max", [m.abs(gNew), m.k(1)]);
-        unconverged = m.or(unconverged, m.greaterEq(m.abs(dDelta), m.mul(m.k(cf.tolerance), scale)));
+        const scale = ctx.op("Max", [m.abs(gNew), m.c(1)]);
+        unconverged = m.or(unconverged, m.greaterEq(m.abs(dDelta), m.mul(m.c(cf.tolerance), scale)));
       }
       return { next, unconverged };
     },
