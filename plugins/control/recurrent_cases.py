@@ -48,7 +48,7 @@ def _haiku_lstm():
 
 CASES = [
     # Linen's nn.RNN makes PRNG keys for its carry initialiser; they reach no output.
-    Case("linen_bidirectional_lstm", _linen_bilstm(), [("B", 6, 3)], expect_ops=["Scan"]),
-    Case("keras_bidirectional_lstm", _keras_bilstm(), [(2, 6, 3)], expect_ops=["Scan"]),
+    Case("linen_bidirectional_lstm", _linen_bilstm(), [("B", 6, 3)], expect_ops=["Scan"], float64=False),  # no x64 twin: float32 params with float64 inputs make JAX itself refuse the scan carry
+    Case("keras_bidirectional_lstm", _keras_bilstm(), [(2, 6, 3)], expect_ops=["Scan"], float64=False),  # no x64 twin: float32 weights with float64 inputs, as above
     Case("haiku_lstm_dynamic_unroll", _haiku_lstm(), [(6, 2, 3)], expect_ops=["Scan"]),
 ]

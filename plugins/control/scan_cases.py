@@ -105,6 +105,6 @@ CASES = [
     Case("scan_jit_gelu_body", _nested_jit_in_body, [(4, "B", 3)]),
     Case("scan_cond_inside", _cond_in_scan, [(8, 3)], expect_ops=["Scan"]),
     Case("scan_int32_carry", _float64_and_int, [(5,)]),
-    Case("scan_conv_nhwc_body", _conv_in_body, [("B", 5, 5, 2)], expect_ops=["Scan"]),
+    Case("scan_conv_nhwc_body", _conv_in_body, [("B", 5, 5, 2)], expect_ops=["Scan"], float64=False),  # no x64 twin: its float32 kernel with a float64 input is refused by JAX
     Case("lax_map", lambda xs: lax.map(lambda x: jnp.sum(x * x), xs), [(4, 3)]),
 ]

@@ -78,7 +78,9 @@ export function lowerConvGeneralDilated(ctx: LoweringContext, lhs: Value, rhs: V
   let x = toLayout(lhs, lhsSpec);
   const w = toLayout(rhs, rhsSpec);
   const kernel = w.type.shape.slice(2).map((d) => (typeof d === "number" ? d : ctx.fail("kernel spatial dims must be static")));
-  const fit = lhsDilation.some((d) => d > 1) && batchGroups === 1 ? convTransposeFit(p.ints("window_strides"), p.ints("rhs_dilation"), padding, kernel, lhsDilation) : null;
+  // onnxruntime has no float64 ConvTranspose kernel: float64 takes the dilate-then-Conv path,
+  // whose Conv the float64 kernel-gap rewrite (src/core/lower/kernel-gaps.ts) handles.
+  const fit = lhsDilation.some((d) => d > 1) && batchGroups === 1 && x.type.dtype !== "float64" ? convTransposeFit(p.ints("window_strides"), p.ints("rhs_dilation"), padding, kernel, lhsDilation) : null;
   if (fit) {
     const groups = p.int("feature_group_count");
     const type = { dtype: x.type.dtype, shape: outSpec.map((d) => ctx.outAval().shape[d]) };

@@ -47,6 +47,21 @@ class CaptureError(Exception):
     pass
 
 
+def notebook_cell_name(path: str) -> str | None:
+    """A notebook cell's code as IPython names it in tracebacks ("Cell In[3]"), or None.
+
+    ipykernel compiles each cell from a temp file (/tmp/ipykernel_123/3277037935.py): that path
+    tells a user nothing and a shipped model should not carry it.
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return None
+    shell = sys.modules["IPython"].get_ipython()
+    named = getattr(getattr(shell, "compile", None), "format_code_name", lambda _: None)(path)
+    return " ".join(named) if named else None
+
+
 def is_library_file(path: str) -> bool:
     return os.path.realpath(path).startswith(_LIBRARY_DIRS)
 
@@ -164,7 +179,7 @@ class CaptureWriter:
     def _file(self, name: str) -> int:
         if name not in self._file_ids:
             self._file_ids[name] = len(self.files)
-            self.files.append(name)
+            self.files.append(notebook_cell_name(name) or name)
         return self._file_ids[name]
 
     def _frame(self, f: Any) -> dict[str, Any]:

@@ -1,16 +1,10 @@
-import { convertCapture, encodeCaptureBytes, HOST_TENSOR_LOCATION, joinChunks } from "../../core";
+import { concatBytes, convertCapture, encodeCaptureBytes, HOST_TENSOR_LOCATION, joinChunks } from "../../core";
 import { onnx } from "../../core/proto/onnx";
 import { defaultRegistry } from "../../../plugins";
 import { capture, host } from "../../testing/linear-capture";
 import { Engine, weightKey, type ModelRunner } from "./engine";
 
-const captureBytes = (): Uint8Array => {
-  const parts = encodeCaptureBytes(capture);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.byteLength));
-  return out;
-};
+const captureBytes = (): Uint8Array => concatBytes(encodeCaptureBytes(capture));
 
 const noRunner: ModelRunner = {
   run: () => Promise.reject(new Error("not run in this test")),
