@@ -22,6 +22,7 @@ from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
 from ._keys import physicalize_keys
 from ._modules import module_scopes, root_module, weight_names
+from ._precision_checks import warn_single_precision_constants
 from ._runtime_checks import warn_dropped_checks
 from ._switches import CONCRETIZATION_ERRORS, flat_program, trace_with_switches
 
@@ -212,6 +213,7 @@ def capture(
             fn, inputs, input_params=input_params, model_name=model_name, opset=opset, inline_limit=inline_limit,
             default_dtype=np.float64 if enable_double_precision else np.float32, input_names=input_names,
             output_names=output_names, inputs_as_nchw=inputs_as_nchw, outputs_as_nchw=outputs_as_nchw,
+            double_precision=bool(enable_double_precision),
         )
 
 
@@ -228,6 +230,7 @@ def _capture(
     output_names: Sequence[str] | None,
     inputs_as_nchw: Sequence[int] | None,
     outputs_as_nchw: Sequence[int] | None,
+    double_precision: bool = False,
 ) -> Capture:
     specs = input_specs(inputs, default_dtype)
     params = param_specs(input_params)
@@ -290,6 +293,8 @@ def _capture(
     _check_dtypes(closed)
     writer = CaptureWriter(inline_limit=inline_limit, weight_names={**framework_weight_names(fn), **(weight_names(root) if root is not None else {})})
     warn_dropped_checks(closed, lambda e: _user_line(writer, e))
+    if double_precision:
+        warn_single_precision_constants(closed, writer.weight_names, lambda e: _user_line(writer, e))
     n_out = len(closed.jaxpr.outvars)
     out_names = _edge_names(output_names, [f"out_{i}" for i in range(n_out)], "output_names")
     if len(set(out_names)) != n_out or set(out_names) & set(names):
