@@ -15,6 +15,9 @@ from jax.extend import core as jex_core
 
 from . import __version__
 from ._errors import ConversionError
+from ._frameworks import framework_weight_names
+from ._functions import active_capture
+from ._nnx_state import needs_traced_state, state_inputs_as_consts, with_state_inputs
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
 from ._keys import physicalize_keys
@@ -241,11 +244,23 @@ def _capture(
     root = root_module(fn)
 
     def trace(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
-        with module_scopes(root):
+        with module_scopes(root), active_capture():
             return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
 
+    def trace_with_state(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
+        with module_scopes(root) as scope_names, active_capture():
+            program, leaves = with_state_inputs(fn, root, scope_names)
+            flat = flat_program(program, len(leaves) + len(specs), param_names, static, switches)
+            return state_inputs_as_consts(jax.make_jaxpr(flat)(*leaves, *specs, *params.values()), leaves)
+
     try:
-        closed = trace_with_switches(trace, dict(input_params or {}), _unconvertible)
+        try:
+            closed = trace_with_switches(trace, dict(input_params or {}), _unconvertible)
+        except ValueError as e:
+            # NNX transforms inside the model (nnx.scan over layers) need its state traced.
+            if not needs_traced_state(e, root):
+                raise
+            closed = trace_with_switches(trace_with_state, dict(input_params or {}), _unconvertible)
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(
@@ -276,7 +291,7 @@ def _capture(
     # PRNG keys become their uint32 data (random_* traced through JAX's own key implementation).
     closed = physicalize_keys(closed)
     _check_dtypes(closed)
-    writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
+    writer = CaptureWriter(inline_limit=inline_limit, weight_names={**framework_weight_names(fn), **(weight_names(root) if root is not None else {})})
     warn_dropped_checks(closed, lambda e: _user_line(writer, e))
     if double_precision:
         warn_single_precision_constants(closed, writer.weight_names, lambda e: _user_line(writer, e))
