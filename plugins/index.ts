@@ -5,6 +5,7 @@ import { complexDotGeneralRule } from "./complex/dot_general";
 import { fftRule } from "./complex/fft";
 import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
 import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
+import { complexCumprodRule, complexReduceProdRule } from "./complex/products";
 import { CALL_RULES } from "./control/call";
 import { choleskyRule } from "./linalg/cholesky";
 import { customLinearSolveRule } from "./linalg/custom_linear_solve";
@@ -130,6 +131,8 @@ export const COMPLEX_RULES: readonly LoweringRule[] = [
   complexDotGeneralRule,
   complexConvGeneralDilatedRule,
   fftRule,
+  complexReduceProdRule,
+  complexCumprodRule,
   ...COMPONENTWISE_PRIMITIVES.filter((p) => realPrimitives.has(p)).map(componentwise),
 ];
 

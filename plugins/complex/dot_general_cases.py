@@ -19,3 +19,9 @@ CASES = [
     Case("vdot", lambda a, b: jnp.vdot(a, b), [_c64(5), _c64(5)]),
     Case("complex_times_real_weight", lambda z, w: lax.dot_general(z, w.astype(z.dtype), (((1,), (0,)), ((), ()))), [_c64(2, 3), (3, 2)]),
 ]
+
+# A real operand with a complex one (jnp.einsum and lax.dot_general keep them apart: no promotion).
+CASES += [
+    Case("dot_real_times_complex", lambda x, z: jnp.einsum("ij,jk->ik", x, z), [("B", 3), jax.ShapeDtypeStruct((3, 4), jnp.complex64)]),
+    Case("dot_complex_times_real_batched", lambda z, x: jnp.einsum("bij,bjk->bik", z, x), [jax.ShapeDtypeStruct((2, 3, 4), jnp.complex64), (2, 4, 5)]),
+]

@@ -4,7 +4,7 @@
  * computes with real ops (src/core/lower/complex-parts.ts) and packs the result. JAX gives
  * binary ops operands of one dtype and shape, or a scalar literal.
  */
-import { ComplexMath, componentDtype, isComplex, onnxTypeCode, type LoweringContext, type LoweringRule, type Parts, type Value } from "../../src/core";
+import { ComplexMath, complexFunctions as f, componentDtype, isComplex, onnxTypeCode, type LoweringContext, type LoweringRule, type Parts, type Value } from "../../src/core";
 
 /** The eqn's complex math in the parts' dtype (its first complex input's or output's). */
 function mathOf(ctx: LoweringContext): ComplexMath {
@@ -97,6 +97,23 @@ export const COMPLEX_ELEMENTWISE_RULES: LoweringRule[] = [
   // z ** w = exp(w log z), JAX's definition off the branch cut; 0 ** w is left to that formula.
   complexRow("pow", ["Exp", "Log", "Atan", "Cos", "Sin", "Mul"], (m, [z, w]) => m.exp(m.mulParts(w, m.log(z)))),
   complexRow("integer_pow", ["Mul", "Sub", "Add", "Div"], integerPow),
+  complexRow("square", ["Mul", "Sub", "Add"], (m, [z]) => m.mulParts(z, z)),
+  complexRow("rsqrt", ["Sqrt", "Reciprocal", "Atan", "Cos", "Sin", "Mul", "Where", "Abs"], (m, [z]) => f.rsqrt(m, z)),
+  // Trigonometric and hyperbolic functions and their inverses (src/core/lower/complex-functions.ts).
+  complexRow("sin", ["Sin", "Cos", "Sinh", "Cosh", "Mul"], (m, [z]) => f.sin(m, z)),
+  complexRow("cos", ["Sin", "Cos", "Sinh", "Cosh", "Mul", "Neg"], (m, [z]) => f.cos(m, z)),
+  complexRow("tan", ["Tan", "Sinh", "Sqrt", "Div", "Where", "Exp"], (m, [z]) => f.tan(m, z)),
+  complexRow("sinh", ["Sin", "Cos", "Sinh", "Cosh", "Mul"], (m, [z]) => f.sinh(m, z)),
+  complexRow("cosh", ["Sin", "Cos", "Sinh", "Cosh", "Mul"], (m, [z]) => f.cosh(m, z)),
+  complexRow("tanh", ["Tan", "Sinh", "Sqrt", "Div", "Where", "Exp"], (m, [z]) => f.tanh(m, z)),
+  complexRow("asin", ["Asin", "Atan", "Sqrt", "Log", "Div", "Where"], (m, [z]) => f.asin(m, z)),
+  complexRow("acos", ["Acos", "Atan", "Sqrt", "Log", "Div", "Where"], (m, [z]) => f.acos(m, z)),
+  complexRow("atan", ["Atan", "Log", "Div", "Where"], (m, [z]) => f.atan(m, z)),
+  complexRow("asinh", ["Asin", "Atan", "Sqrt", "Log", "Div", "Where"], (m, [z]) => f.asinh(m, z)),
+  complexRow("acosh", ["Acos", "Atan", "Sqrt", "Log", "Div", "Where"], (m, [z]) => f.acosh(m, z)),
+  complexRow("atanh", ["Atan", "Log", "Div", "Where"], (m, [z]) => f.atanh(m, z)),
+  complexRow("expm1", ["Exp", "Log", "Sin", "Cos", "Where"], (m, [z]) => f.expm1(m, z)),
+  complexRow("log1p", ["Log", "Atan", "Div", "Where"], (m, [z]) => f.log1p(m, z)),
   realRow("eq", ["Equal", "And"], equal),
   realRow("ne", ["Equal", "And", "Not"], (m, ins) => m.ctx.op("Not", [equal(m, ins)])),
   convertElementType,

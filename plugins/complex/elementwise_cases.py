@@ -2,6 +2,7 @@
 [..., 2] real pairs; JAX runs on complex arrays and the harness compares the pairs."""
 
 import jax
+import numpy as np
 import jax.numpy as jnp
 from jax import lax
 
@@ -42,4 +43,46 @@ CASES = [
     Case("convert_complex_to_real", lambda z: lax.convert_element_type(z, jnp.float32), [_c64(4)]),
     Case("complex_constant", lambda x: x * jnp.array([1 + 1j, 2 - 1j, -3j], jnp.complex64), [_c64(2, 3)]),
     Case("size_zero", lambda a, b: a * b, [_c64(0, 3), _c64(0, 3)]),
+]
+
+# Transcendental functions JAX defines for complex values (src/core/lower/complex-functions.ts);
+# each also runs as a complex128 twin. Inputs: standard normal parts, and values on and near the
+# branch cuts with signed zeros.
+# complex(x, y) keeps a zero's sign (the literal 2 - 0j does not: its imaginary part is 0 - 0 = +0).
+_SIGNED_ZEROS = [complex(a, b) for a, b in [(2, 0.0), (2, -0.0), (-2, 0.0), (-2, -0.0), (0.0, 3), (-0.0, 3), (0.0, -3), (-0.0, -3), (0.0, 0.0), (-0.0, 0.0), (0.0, -0.0), (-0.0, -0.0), (-0.5, -0.0), (0.5, -0.0), (-0.0, 0.5)]]
+_CUT_POINTS = np.array([*_SIGNED_ZEROS, 1 + 0j, -1 + 0j, 0.3 + 1e-3j, -0.7 - 1e-4j, 25 + 1j, -30 - 2j, 1e-6 + 1e-6j, 0.6 + 0.8j], np.complex128)
+
+
+def _with_cut_points(rng, shape, dtype):
+    """Standard normal parts with the branch-cut points above in the first entries."""
+    z = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    flat = z.reshape(-1)
+    k = min(flat.size, _CUT_POINTS.size)
+    flat[:k] = _CUT_POINTS[:k]
+    return flat.reshape(shape).astype(dtype)
+
+
+_with_cut_points.all_dtypes = True  # complex inputs are not floats: the sampler must see them
+
+CASES += [
+    Case(name, fn, [_c64(3, 6)], sample=_with_cut_points, rtol=2e-5, atol=2e-5, rtol64=1e-12, atol64=1e-12)
+    for name, fn in [
+        ("sin", jnp.sin), ("cos", jnp.cos), ("tan", jnp.tan), ("sinh", jnp.sinh), ("cosh", jnp.cosh), ("tanh", jnp.tanh),
+        ("asin", jnp.arcsin), ("acos", jnp.arccos), ("atan", jnp.arctan), ("asinh", jnp.arcsinh), ("acosh", jnp.arccosh),
+        ("atanh", jnp.arctanh), ("expm1", jnp.expm1), ("log1p", jnp.log1p), ("rsqrt", lax.rsqrt), ("square", jnp.square),
+        ("log_signed_zeros", jnp.log),
+    ]
+]
+
+
+def _large_real_parts(rng, shape, dtype):
+    """Real parts in (-60, 60): where sinh overflows float32 and tanh's far branch takes over."""
+    return (rng.uniform(-60, 60, shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+
+
+_large_real_parts.all_dtypes = True
+
+CASES += [
+    Case("tanh_large_real_part", jnp.tanh, [_c64(4, 4)], sample=_large_real_parts),
+    Case("trig_symbolic", lambda z: jnp.sin(z) * jnp.arctanh(z), [_c64("B", 3)]),
 ]

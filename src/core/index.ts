@@ -13,6 +13,7 @@ export * from "./ir/perm";
 export * from "./lower/context";
 export * from "./lower/errors";
 export * from "./lower/complex-parts";
+export * as complexFunctions from "./lower/complex-functions";
 export * from "./lower/kernel-gaps";
 export * from "./lower/real-math";
 export * from "./lower/lower";

@@ -37,19 +37,33 @@ export class Real {
     return this.where(this.eq(w, this.c(1)), u, this.where(this.un("IsInf", w), w, corrected));
   }
 
-  /**
-   * atan2(y, x), the angle of (x, y) in (-pi, pi], through the Atan op: atan(y / x), moved by
-   * pi when x < 0; (0, 0) gives 0. Signed zeros are not distinguished (JAX gives pi at (-0, -1)...).
-   */
-  atan2(y: Value, x: Value): Value {
-    const q = this.un("Atan", this.div(y, x));
-    const turn = this.where(this.b.op("GreaterOrEqual", [y, this.c(0)]), this.c(Math.PI), this.c(-Math.PI));
-    const angle = this.where(this.lt(x, this.c(0)), this.add(q, turn), q);
-    const origin = this.b.op("And", [this.eq(x, this.c(0)), this.eq(y, this.c(0))]);
-    return this.where(origin, this.c(0), angle);
+  /** True where x's sign bit is set: negative, or -0 (1 / -0 is -inf). False for NaN. */
+  signBit(x: Value): Value {
+    const negZero = this.b.op("And", [this.eq(x, this.c(0)), this.lt(this.un("Reciprocal", x), this.c(0))]);
+    return this.b.op("Or", [this.lt(x, this.c(0)), negZero]);
   }
 
-  /** atan for any x, without an Atan op (see kernel-gaps.ts). */
+  /** |v| with the sign bit `negative` (a product, not a Where of -v and v, so -0 comes out as -0). */
+  copySign(v: Value, negative: Value): Value {
+    return this.mul(this.un("Abs", v), this.where(negative, this.c(-1), this.c(1)));
+  }
+
+  /**
+   * atan2(y, x), the angle of (x, y) in [-pi, pi], through the Atan op, with C99's signed zeros
+   * (Annex F.9.1.4): atan2(+-0, -0) = +-pi, atan2(+-0, +0) = +-0, both infinite +-pi/4 or
+   * +-3pi/4. The angle of (|x|, |y|) is atan(|y| / |x|), mirrored to pi - it when x's sign bit
+   * is set, and takes y's sign bit (complex log reads it on the negative real axis).
+   */
+  atan2(y: Value, x: Value): Value {
+    const [ay, ax] = [this.un("Abs", y), this.un("Abs", x)];
+    const bothZero = this.b.op("And", [this.eq(ay, this.c(0)), this.eq(ax, this.c(0))]);
+    const bothInf = this.b.op("And", [this.un("IsInf", ay), this.un("IsInf", ax)]);
+    const base = this.where(bothZero, this.c(0), this.where(bothInf, this.c(Math.PI / 4), this.un("Atan", this.div(ay, ax))));
+    const angle = this.where(this.signBit(x), this.sub(this.c(Math.PI), base), base);
+    return this.copySign(angle, this.signBit(y));
+  }
+
+  /** atan for any x, without an Atan op (see kernel-rewrites.ts). */
   atan(x: Value): Value {
     const a = this.un("Abs", x);
     const folded = this.gt(a, this.c(1));
