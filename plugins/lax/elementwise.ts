@@ -149,3 +149,12 @@ export const selectNRule: LoweringRule = {
     return out;
   },
 };
+
+/**
+ * Primitives that act on each element alone, so a jaxpr of them on scalars runs unchanged on
+ * tensors (a scatter's update function: scatter.ts, src/core/lower/lift-scalar-jaxpr.ts).
+ */
+export const ELEMENTWISE_PRIMITIVES: ReadonlySet<string> = new Set([
+  ...[...ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule].map((r) => r.primitive),
+  "convert_element_type", "atan2", "nextafter", "erf_inv", "lgamma", "digamma",
+]);

@@ -29,7 +29,9 @@
  *     [batch..., window..., whole...]. Coordinate dims are the batching dims, the indexed dims,
  *     and the other dims the window does not cover whole (these start at 0).
  */
-import { inversePerm, isIdentityPerm, isUnsignedInt, type Dim, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { inversePerm, isIdentityPerm, isUnsignedInt, liftScalarJaxpr, type Dim, type Jaxpr, type LoweringContext, type LoweringRule, type Value } from "../../src/core";
+import { filled, iterateElementwise } from "../shared/converge_loop";
+import { ELEMENTWISE_PRIMITIVES } from "./elementwise";
 import { axisIota, clampStart, coordinateGrid, dimScalar, indexComponent, lastStart, startInBounds, type GridAxis } from "../shared/index_math";
 
 type Reduction = "none" | "add" | "mul" | "min" | "max";
@@ -69,14 +71,45 @@ function padAxis(ctx: LoweringContext, v: Value, axis: number, extra: Dim): Valu
 }
 
 function lowerScatter(ctx: LoweringContext, reduction: Reduction, negate: boolean): Value {
-  if (ctx.params.isNone("update_jaxpr") === false && reduction === "none") {
-    ctx.fail("scatter with an update function (x.at[...].apply) is not supported: ONNX scatters only set, add, multiply, min or max");
+  if (ctx.params.isNone("update_jaxpr") === false && reduction === "none") return lowerScatterApply(ctx);
+  return scatterInto(ctx, reduction, negate, ctx.input(0), ctx.input(1), ctx.input(2));
+}
+
+/**
+ * x.at[i].apply(f) / lax.scatter_apply: a scatter whose update function (update_jaxpr) is
+ * f(old) and ignores the update values (JAX passes zeros). XLA applies it once per index that
+ * hits an element, in turn, so an element hit c times becomes f^c(x). ONNX has no scatter with a
+ * function, so: c per element is a scatter-add of ones into zeros with the same dimension numbers
+ * and mode (dropped windows count nothing), and f runs elementwise (the scalar update jaxpr lifted
+ * to x's shape: lift-scalar-jaxpr.ts) in an ONNX Loop on the elements with c > 0, element e for
+ * c(e) steps (converge_loop.ts).
+ */
+function lowerScatterApply(ctx: LoweringContext): Value {
+  const update = ctx.params.jaxpr("update_jaxpr");
+  const [old, upd] = update.invars;
+  const readsUpdate = (v: { kind: string; var?: { id: number } }) => v.kind === "var" && v.var!.id === upd?.id;
+  if (!old || update.outvars.length !== 1 || update.eqns.some((e) => e.inputs.some(readsUpdate)) || update.outvars.some(readsUpdate)) {
+    ctx.fail("scatter with an update function that reads the update values is not supported (x.at[...].apply and lax.scatter_apply pass f(old) only)");
   }
+  const x = ctx.input(0);
+  const shape = ctx.outAval().shape;
+  const lifted = liftScalarJaxpr(update, shape, (p) => ELEMENTWISE_PRIMITIVES.has(p));
+  if (typeof lifted === "string") ctx.fail(`x.at[...].apply(f) with this f is not supported: ${lifted} (f must be elementwise on scalars)`);
+  const hits = scatterInto(ctx, "add", false, filled(ctx, 0, "int32", x.type.shape), ctx.input(1), filled(ctx, 1, "int32", ctx.input(2).type.shape));
+  const [result] = iterateElementwise(ctx, {
+    init: [x],
+    active: ctx.op("Greater", [hits, ctx.scalar(0, "int32")]),
+    maxIterations: 2 ** 31 - 1, // ends when no element has hits left (c <= the number of indices)
+    counterDtype: "int32",
+    step: ([v], k) => ({ next: [ctx.inline(lifted as Jaxpr, [v, v])[0]], unconverged: ctx.op("Less", [k, hits]) }),
+  });
+  return result;
+}
+
+/** A scatter of `updates` into `x` with the eqn's dimension numbers and mode. */
+function scatterInto(ctx: LoweringContext, reduction: Reduction, negate: boolean, x: Value, indices: Value, updates: Value): Value {
   const dims = readDims(ctx);
   const mode = ctx.params.enumName("mode", "GatherScatterMode");
-  const x = ctx.input(0);
-  const indices = ctx.input(1);
-  let updates = ctx.input(2);
   if (negate) updates = isUnsignedInt(updates.type.dtype) ? ctx.op("Sub", [ctx.scalar(0, updates.type.dtype), updates]) : ctx.op("Neg", [updates]);
   const shape = x.type.shape;
   const rank = shape.length;
@@ -110,7 +143,7 @@ function lowerScatter(ctx: LoweringContext, reduction: Reduction, negate: boolea
     }
     const data = drops ? padAxis(ctx, x, sole, 1) : x;
     const out = scatterOp(ctx, "ScatterElements", reduction, data, idx, upd, { axis: sole });
-    return drops ? ctx.op("Slice", [out, ctx.int64s([0]), ctx.shape([shape[sole]]), ctx.int64s([sole])], {}, { types: [ctx.outType()] }) : out;
+    return drops ? ctx.op("Slice", [out, ctx.int64s([0]), ctx.shape([shape[sole]]), ctx.int64s([sole])], {}, { types: [{ dtype: x.type.dtype, shape: ctx.outType().shape }] }) : out;
   }
 
   // Case 2.

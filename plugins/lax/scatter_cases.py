@@ -84,3 +84,14 @@ CASES = [
     Case("scatter_strided_add", lambda x: x.at[::2].add(1.0), [(5,)]),
     Case("scatter_traced_row_partial_add", lambda x, i: x.at[i, 1:].add(1.0), [(4, 3), ints()]),
 ]
+
+# x.at[i].apply(f) (scatter with an update function): f once per index that hits an element, so
+# duplicate indices apply it repeatedly (f(f(x)) for an index given twice), out-of-bounds ones not.
+CASES += [
+    Case("scatter_apply_sin_rows", lambda x, i: x.at[i].apply(jnp.sin), [(4, 3), ints(6)], expect_ops=["Loop"]),
+    Case("scatter_apply_duplicates", lambda x, i: x.at[i].apply(lambda v: v * 3 + 1), [(3,), ints(8)]),
+    Case("scatter_apply_fixed_repeats", lambda x: x.at[jnp.array([0, 0, 2, 0, -1])].apply(lambda v: jnp.where(v > 0, v * 0.5, v - 1)), [(4, 2)]),
+    Case("scatter_apply_columns_symbolic", lambda x, i: x.at[:, i].apply(jnp.exp), [("B", 4), ints(3)], dims=({"B": 2}, {"B": 5})),
+    Case("scatter_apply_clip_mode", lambda x, i: x.at[i].apply(jnp.square, mode="clip"), [(5,), ints(4)]),
+    Case("scatter_apply_int32", lambda x, i: x.at[i].apply(lambda v: v * 2 - 1), [ints(4), ints(5)]),
+]

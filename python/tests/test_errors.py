@@ -155,3 +155,10 @@ def test_converter_survives_errors():
     model = to_onnx(lambda x: x * 2.0, [(2,)])
     assert [n.op_type for n in model.graph.node] == ["Mul"]
     np.testing.assert_equal(np.asarray(model.graph.input[0].type.tensor_type.shape.dim[0].dim_value), 2)
+
+
+def test_scatter_apply_with_a_function_that_is_not_elementwise_says_why():
+    # x.at[i].apply(f) lowers f elementwise on tensors; an f that builds arrays cannot be.
+    f = lambda x, i: x.at[i].apply(lambda v: jnp.sum(jnp.stack([v, 2 * v])))  # noqa: E731
+    with pytest.raises(ConversionError, match=r"apply\(f\) with this f is not supported: it has a value of shape \[2\], not a scalar"):
+        to_onnx(f, [(4,), jax.ShapeDtypeStruct((2,), jnp.int32)])

@@ -15,6 +15,7 @@ export * from "./lower/errors";
 export * from "./lower/complex-parts";
 export * as complexFunctions from "./lower/complex-functions";
 export * from "./lower/kernel-gaps";
+export * from "./lower/lift-scalar-jaxpr";
 export * from "./lower/real-math";
 export * from "./lower/lower";
 export * from "./lower/rule";
