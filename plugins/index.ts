@@ -8,10 +8,15 @@ import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from ".
 import { CALL_RULES } from "./control/call";
 import { choleskyRule } from "./linalg/cholesky";
 import { customLinearSolveRule } from "./linalg/custom_linear_solve";
+import { eighRule } from "./linalg/eigh";
 import { luRule } from "./linalg/lu";
+import { qrRule } from "./linalg/qr";
+import { svdRule } from "./linalg/svd";
 import { triangularSolveRule } from "./linalg/triangular_solve";
+import { tridiagonalSolveRule } from "./linalg/tridiagonal_solve";
 import { condRule } from "./control/cond";
 import { scanRule } from "./control/scan";
+import { platformIndexRule } from "./control/platform_index";
 import { pureCallbackRule } from "./control/pure_callback";
 import { whileRule } from "./control/while";
 import { EQUINOX_INTERNAL_RULES } from "./equinox/internal";
@@ -54,6 +59,10 @@ export const ALL_RULES: readonly LoweringRule[] = [
   triangularSolveRule,
   customLinearSolveRule,
   luRule,
+  eighRule,
+  qrRule,
+  svdRule,
+  tridiagonalSolveRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,
@@ -89,6 +98,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   whileRule,
   scanRule,
   pureCallbackRule,
+  platformIndexRule,
   ...EQUINOX_INTERNAL_RULES,
   maybeSetRule,
   // Slicing, indexing and windows (issue 6, cov-indexing).

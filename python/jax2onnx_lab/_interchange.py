@@ -22,6 +22,8 @@ import numpy as np
 from jax._src import source_info_util
 from jax.extend import core as jex_core
 
+from ._functions import function_call
+
 FORMAT = "jax2onnx-lab.capture"
 VERSION = 1
 MAGIC = b"J2OCAP"
@@ -171,8 +173,10 @@ class CaptureWriter:
         if isinstance(item, int):
             return _int_json(item)
         if isinstance(item, float):
-            # Literal dtypes come from the aval, so integral floats can stay bare here.
-            return item if math.isfinite(item) and item != 0.0 else _float_json(item)
+            # Literal dtypes come from the aval, so integral floats can stay bare here, but only
+            # where a bare integer is exact for every reader (|x| <= 2^53 - 1; the schema's rule).
+            bare = math.isfinite(item) and item != 0.0 and (not item.is_integer() or abs(item) <= MAX_SAFE_INT)
+            return item if bare else _float_json(item)
         raise CaptureError(f"literal of type {type(item).__name__} cannot be encoded")
 
     # -- source locations ------------------------------------------------------------------
@@ -254,6 +258,9 @@ class CaptureWriter:
         out["out"] = [self.var(v) for v in e.outvars]
         out["scope"] = self.scope(e.source_info)
         out.update(self.source(e.source_info))
+        fn = function_call(e.params.get("name")) if e.primitive.name == "jit" else None
+        if fn is not None:
+            out["fn"] = fn
         return out
 
     def jaxpr(self, closed: Any) -> dict[str, Any]:

@@ -92,17 +92,11 @@ export class SinkTransposes extends GraphPass {
     if (user.outputs.length !== 1) return false;
     const rank = p.length;
     const inv = inversePerm(p);
-    const inputs: (Value | null)[] = [];
-    for (const v of user.inputs) {
-      if (v === t.outputs[0]) inputs.push(source);
-      else if (v === null) inputs.push(null);
-      else {
-        const moved = this.untransposed(graph, v, rank, p, inv, names, (readers.get(v) ?? []).length === 1);
-        if (!moved) return false;
-        inputs.push(moved);
-      }
-    }
-    if (isUnary && inputs[0] !== source) return false;
+    const others = user.inputs.filter((v): v is Value => v !== null && v !== t.outputs[0]);
+    if (isUnary && others.length) return false;
+    // Every other input must be movable before any is moved: a constant is permuted in place.
+    if (!others.every((v) => this.untransposable(v, rank, p))) return false;
+    const inputs = user.inputs.map((v) => (v === t.outputs[0] ? source : v === null ? null : this.untransposed(graph, v, rank, p, inv, names, (readers.get(v) ?? []).length === 1)));
     // Case 2 / 3: the op reads the untransposed inputs; a Transpose restores its old output.
     const result = user.outputs[0];
     const inner = new Value(names.unique(`${result.name}_untransposed`), { dtype: result.type.dtype, shape: permute(result.type.shape, inv) });
@@ -115,16 +109,25 @@ export class SinkTransposes extends GraphPass {
     return true;
   }
 
-  /** The value `v` must be replaced by so that Transpose(p) of it broadcasts like `v` did. */
-  private untransposed(graph: Graph, v: Value, rank: number, p: number[], inv: number[], names: NameTable, soleReader: boolean): Value | null {
+  /** Whether `v` is broadcast-neutral, a Transpose(p) or a constant the converter holds (Case 3). */
+  private untransposable(v: Value, rank: number, p: number[]): boolean {
+    const shape = v.type.shape;
+    if (shape.length <= rank && shape.every((d) => d === 1)) return true;
+    const producer = v.producer;
+    if (producer && producer.op === "Transpose" && producer.domain === "" && permOf(producer).join() === p.join()) return true;
+    return v.tensor?.data.kind === "bytes" && shape.length <= rank;
+  }
+
+  /** The value `v` (untransposable) must be replaced by so that Transpose(p) of it broadcasts like `v` did. */
+  private untransposed(graph: Graph, v: Value, rank: number, p: number[], inv: number[], names: NameTable, soleReader: boolean): Value {
     const shape = v.type.shape;
     if (shape.length <= rank && shape.every((d) => d === 1)) return v;
     const producer = v.producer;
     if (producer && producer.op === "Transpose" && producer.domain === "" && permOf(producer).join() === p.join()) {
-      return producer.inputs[0];
+      return producer.inputs[0] as Value;
     }
     const tensor = v.tensor;
-    if (!tensor || tensor.data.kind !== "bytes" || shape.length > rank) return null;
+    if (!tensor || tensor.data.kind !== "bytes") throw new BuilderError(`internal: ${v.name} is not untransposable`);
     const full = [...new Array<number>(rank - tensor.shape.length).fill(1), ...tensor.shape];
     const bytes = transposeBytes(tensor.data.bytes, full, inv, dtypeByteSize(tensor.dtype));
     const type: TensorType = { dtype: tensor.dtype, shape: permute(full, inv) };
