@@ -2,6 +2,7 @@
 import { makeRegistry, type LoweringRule } from "../src/core";
 import { complexConvGeneralDilatedRule } from "./complex/conv_general_dilated";
 import { complexDotGeneralRule } from "./complex/dot_general";
+import { fftRule } from "./complex/fft";
 import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
 import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
 import { CALL_RULES } from "./control/call";
@@ -26,6 +27,10 @@ import { cumsumRule } from "./lax/cumsum";
 import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { THREEFRY_RULES } from "./random/threefry";
 import { SPECIAL_RULES } from "./lax/special";
+import { IGAMMA_RULES } from "./lax/igamma";
+import { BESSEL_RULES } from "./lax/bessel";
+import { ZETA_RULES } from "./lax/zeta";
+import { regularizedIncompleteBetaRule } from "./lax/regularized_incomplete_beta";
 import { reducePrecisionRule } from "./lax/reduce_precision";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
@@ -79,6 +84,10 @@ export const ALL_RULES: readonly LoweringRule[] = [
   ...CUMULATIVE_RULES,
   ...THREEFRY_RULES,
   ...SPECIAL_RULES,
+  ...IGAMMA_RULES,
+  ...BESSEL_RULES,
+  ...ZETA_RULES,
+  regularizedIncompleteBetaRule,
   reducePrecisionRule,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
@@ -120,6 +129,7 @@ export const COMPLEX_RULES: readonly LoweringRule[] = [
   ...COMPLEX_LAYOUT_RULES,
   complexDotGeneralRule,
   complexConvGeneralDilatedRule,
+  fftRule,
   ...COMPONENTWISE_PRIMITIVES.filter((p) => realPrimitives.has(p)).map(componentwise),
 ];
 
