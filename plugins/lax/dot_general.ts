@@ -5,7 +5,9 @@
  *  1. x @ W (no batch, contract x's last with W's first, W rank 2): MatMul.
  *  2. x @ W.T (contract W's last): MatMul with W transposed (folded into W when W is a weight).
  *  3. Batched matmul with leading batch dims in order: MatMul.
- *  4. Anything else: Einsum with the equation spelled from the dimension numbers.
+ *  4. Matrix-vector A @ x (no batch, contract A's last with a rank-1 x; Equinox's Linear is
+ *     `weight @ x` on one sample): MatMul, whose numpy semantics drop the vector's axis.
+ *  5. Anything else: Einsum with the equation spelled from the dimension numbers.
  * preferred_element_type: inputs are cast to it first (int8 x int8 -> int32, bf16 -> f32).
  */
 import type { DType, LoweringContext, LoweringRule, Value } from "../../src/core";
@@ -39,7 +41,8 @@ export function lowerDotGeneral(ctx: LoweringContext, lhsIn: Value, rhsIn: Value
   if (oneContract && same(lb, range(nb)) && same(rb, range(nb)) && lr === nb + 2 && rr === nb + 2 && lc[0] === nb + 1 && rc[0] === nb) {
     return ctx.op("MatMul", [lhs, rhs]); // Case 3
   }
-  // Case 4
+  if (lb.length === 0 && oneContract && rr === 1 && lr >= 2 && lc[0] === lr - 1) return ctx.op("MatMul", [lhs, rhs]); // Case 4
+  // Case 5
   const letters = "abcdefghijklmnopqrstuvwxyz";
   let next = 0;
   const lhsLetters = range(lr).map(() => "");
