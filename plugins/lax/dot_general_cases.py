@@ -38,7 +38,13 @@ CASES = [
     Case("einsum_attention_scores", lambda q, k: jnp.einsum("bqhd,bkhd->bhqk", q, k), [("B", 5, 2, 4), ("B", 6, 2, 4)]),
     Case("einsum_outer_product", _dot(((), ())), [("B",), (5,)], expect_ops=["Einsum"]),
     Case("einsum_vector_dot", jnp.dot, [(6,), (6,)], expect_ops=["Einsum"]),
-    Case("einsum_matrix_vector", jnp.matmul, [("B", 6), (6,)], expect_ops=["Einsum"]),
+    # Case 4: matrix-vector, the vector contracted with the matrix's last dim (Equinox's Linear).
+    Case("matmul_matrix_vector", jnp.matmul, [("B", 6), (6,)], expect_ops=["MatMul", "Transpose"]),
+    Case("matmul_weight_vector", lambda x: _W @ x, [(6,)], expect_ops=["MatMul"]),
+    Case("matmul_matrix_vector_int32", jnp.matmul, [jax.ShapeDtypeStruct((3, 4), jnp.int32), jax.ShapeDtypeStruct((4,), jnp.int32)], expect_ops=["MatMul"]),
+    # Not case 4: the vector contracted with the matrix's first dim, a stack of matrices.
+    Case("einsum_rank3_vector", jnp.matmul, [(2, "B", 6), (6,)], expect_ops=["Einsum"]),
+    Case("einsum_matrix_t_vector", _dot(((0,), (0,))), [(6, "B"), (6,)], expect_ops=["Einsum"]),
     # preferred_element_type: operands are cast to the result dtype first.
     Case(
         "preferred_int8_to_int32",

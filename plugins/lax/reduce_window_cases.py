@@ -44,6 +44,11 @@ CASES = [
     Case("sum_window_1d", _window(0.0, lax.add, (3,)), [(8,)], expect_ops=["AveragePool"]),
     Case("max_window_1d_symbolic", _window(-jnp.inf, lax.max, (2,), (2,)), [("B",)], dims=({"B": 4}, {"B": 7})),
     Case("max_pool_eqx_vmap", jax.vmap(eqx.nn.MaxPool2d(2, 2)), [("B", 3, 6, 6)]),
+    # Equinox's pool on one CHW image: its own transpose to HWC and back around an NHWC window
+    # (the fusions fold those and the pool's NCHW Transposes away: python/tests/test_fusions.py).
+    Case("avg_pool_eqx_chw", eqx.nn.AvgPool2d(2, 2), [(3, 6, 6)], expect_ops=["AveragePool"]),
+    # Trailing window dims after several non-window ones: reshaped into N, no Transpose.
+    Case("sum_window_leading_dims", _window(0.0, lax.add, (1, 1, 1, 2, 2), (1, 1, 1, 2, 2)), [(2, "B", 3, 4, 4)], expect_ops=["AveragePool", "Reshape"]),
     Case("max_pool_eqx_vmap_vmap", jax.vmap(jax.vmap(eqx.nn.MaxPool2d(2, 2))), [(2, "B", 3, 6, 6)], expect_ops=["MaxPool", "Reshape"]),
     Case("avg_pool_eqx_vmap_vmap", jax.vmap(jax.vmap(eqx.nn.AvgPool1d(3, 1))), [(2, 3, 2, 7)]),
     # base_dilation: the operand is dilated with the identity (0 for sums, -inf for max) first.

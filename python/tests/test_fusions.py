@@ -86,3 +86,27 @@ def test_normalizations_and_softmax(ort_web, name, build, ops, opset):
 def test_layer_norm_below_opset_17_stays_spelled_out(ort_web):
     model = check_conversion(nnx.LayerNorm(8, rngs=nnx.Rngs(0)), [("B", 8)], ort_web=ort_web, dims=[{"B": 3}], opset=16)
     assert "LayerNormalization" not in _ops(model)
+
+
+def _equinox_cnn():
+    """Equinox's CNN layers on one CHW image (a small copy of examples/cnn_equinox.py)."""
+    import equinox as eqx
+
+    k1, k2, k3 = jax.random.split(jax.random.key(3), 3)
+    conv1, conv2 = eqx.nn.Conv2d(2, 4, 3, padding=1, key=k1), eqx.nn.Conv2d(4, 6, 3, padding=1, key=k2)
+    pool, linear = eqx.nn.AvgPool2d(2, 2), eqx.nn.Linear(6 * 2 * 2, 3, key=k3)
+
+    def f(x):
+        x = pool(jax.nn.relu(conv1(x)))
+        x = pool(jax.nn.relu(conv2(x)))
+        return linear(x.reshape(-1))
+
+    return f
+
+
+def test_equinox_cnn_layers_fuse_like_flax(ort_web):
+    """Conv bias through Equinox's batch Squeeze, Relu next to the Conv, the pool's own and
+    Equinox's CHW<->HWC Transposes gone, its * 4 / 4 cancelled, Linear as MatMul (not Einsum)."""
+    model = check_conversion(_equinox_cnn(), [(2, 8, 8)], ort_web=ort_web, dims=[{}])
+    assert _ops(model) == {"Unsqueeze": 1, "Conv": 2, "Relu": 2, "AveragePool": 2, "Reshape": 1, "MatMul": 1, "Add": 1}
+    assert all(len(n.input) == 3 for n in model.graph.node if n.op_type == "Conv")

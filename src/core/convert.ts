@@ -60,7 +60,8 @@ export function defaultPasses(opset: number, { fusions = true }: { readonly fusi
   // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
   // Dead-code elimination right after fusing: bypassed nodes would count as readers and keep
   // Transposes from sinking.
-  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new DeadCodeElimination()] : []);
+  // Identities after fusing: a layout chain or a scale that folds to nothing leaves one.
+  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new RemoveIdentities(), new DeadCodeElimination()] : []);
   // Constant folding runs again after fusion: the weight and bias products the folds leave.
   const clean = (): GraphPass[] => [new RemoveIdentities(), new MergeCommonSubexpressions()];
   return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];

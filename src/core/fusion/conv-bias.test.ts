@@ -33,3 +33,31 @@ describe("conv_bias", () => {
     expect(rejections.find((r) => r.rule === "conv_bias")?.reason).toMatch(/not a constant with one value per output channel/);
   });
 });
+
+describe("conv_bias_squeezed and activation_before_layout", () => {
+  /** Equinox's Conv2d on one CHW image: a batch of one, squeezed off, + bias [C,1,1], relu. */
+  function equinoxConv(bias: number[], biasShape: number[]) {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [1, 4, 4] });
+    const w = b.constant(new Array(2 * 9).fill(0.5), "float32", [2, 1, 3, 3], "w");
+    const y = b.op("Conv", [b.op("Unsqueeze", [x, b.int64s([0])]), w], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
+    const added = b.op("Add", [b.op("Squeeze", [y, b.int64s([0])]), b.constant(bias, "float32", biasShape, "bias")]);
+    b.graph.outputs.push(b.op("Relu", [added]));
+    return b;
+  }
+
+  test("the bias joins the Conv through the Squeeze, and Relu moves next to the Conv", () => {
+    const b = equinoxConv([1, 2], [2, 1, 1]);
+    expect(fuse(b).ops).toEqual(["Unsqueeze", "Conv", "Relu", "Squeeze"]);
+    const conv = b.graph.nodes.find((n) => n.op === "Conv")!;
+    expect(knownValues(conv.inputs[2])).toEqual([1, 2]);
+    expect(b.graph.nodes.find((n) => n.op === "Relu")!.inputs[0]).toBe(conv.outputs[0]);
+  });
+
+  test("a bias that varies along a spatial axis stays an Add (and Relu stays after it)", () => {
+    const b = equinoxConv([1, 2, 3, 4], [1, 4]);
+    const { ops, rejections } = fuse(b);
+    expect(ops).toEqual(["Unsqueeze", "Conv", "Squeeze", "Add", "Relu"]);
+    expect(rejections.find((r) => r.rule === "conv_bias_squeezed")?.reason).toMatch(/not a constant with one value per output channel/);
+  });
+});

@@ -7,7 +7,10 @@ import type { Value } from "../ir/ir";
 import { attr, knownValues } from "../ir/ir";
 import { c, op, v } from "./pattern";
 import { ACTIVATION_RULES } from "./activations";
-import { convBias } from "./conv-bias";
+import { ACTIVATION_ORDER_RULES } from "./activation-order";
+import { convBias, convBiasSqueezed } from "./conv-bias";
+import { LAYOUT_CHAIN_RULES } from "./layout-chains";
+import { scaleCancel } from "./scale-cancel";
 import { AFFINE_RULES } from "./fold-affine";
 import { GEMM_RULES } from "./gemm";
 import { NORMALIZATION_RULES } from "./layer-norm";
@@ -64,10 +67,14 @@ export const FUSION_RULES: readonly FusionRule[] = [
   geluTanh,
   geluExact,
   averagePool,
+  scaleCancel,
   ...SOFTMAX_RULES,
   ...NORMALIZATION_RULES,
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,
   ...GEMM_RULES,
   convBias,
+  convBiasSqueezed,
+  ...ACTIVATION_ORDER_RULES,
+  ...LAYOUT_CHAIN_RULES,
 ];

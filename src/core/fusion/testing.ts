@@ -3,10 +3,12 @@ import type { GraphBuilder } from "../ir/builder";
 import { DeadCodeElimination } from "../passes/dead-code-elimination";
 import { FoldConstants } from "../passes/fold-constants";
 import { FusePatterns, type Rejection } from "../passes/fuse-patterns";
+import { RemoveIdentities } from "../passes/remove-identities";
 
 export function fuse(b: GraphBuilder, opset = 21): { ops: string[]; rejections: Rejection[] } {
   const pass = new FusePatterns(opset);
   pass.run(b.graph);
+  new RemoveIdentities().run(b.graph);
   new DeadCodeElimination().run(b.graph);
   new FoldConstants().run(b.graph);
   new DeadCodeElimination().run(b.graph);

@@ -56,7 +56,6 @@ describe("FusePatterns", () => {
   test.each([
     [1, 4, 4, true],
     [1, 4, 9, false],
-    [0, 4, 4, false],
   ])("avg_pool: AveragePool(count_include_pad=%s) * %s / %s fuses only when it cancels", (countPad, size, divisor, fused) => {
     const b = new GraphBuilder("g");
     const x = b.addInput("x", { dtype: "float32", shape: [1, 3, 8, 8] });
@@ -73,5 +72,18 @@ describe("FusePatterns", () => {
     expect(b.graph.nodes[0].inputs).toEqual([x]);
     expect(b.graph.nodes[0].outputs).toEqual([out]);
     expect(b.graph.nodes[0].attrs.kernel_shape?.value).toEqual([2, 2]);
+  });
+
+  test("avg_pool does not take a pool that skips padding; the product still cancels (scale_cancel), leaving the pool", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [1, 3, 8, 8] });
+    const pooled = b.op("AveragePool", [x], { kernel_shape: [2, 2], strides: [2, 2], count_include_pad: 0 });
+    b.graph.outputs.push(b.op("Div", [b.op("Mul", [pooled, b.scalar(4, "float32")]), b.scalar(4, "float32")]));
+    const pass = new FusePatterns(21);
+    pass.run(b.graph);
+    new DeadCodeElimination().run(b.graph);
+    expect(b.graph.nodes.map((n) => n.op)).toEqual(["AveragePool", "Identity"]);
+    expect(b.graph.nodes[1].inputs).toEqual([pooled]);
+    expect(pass.rejections.find((r) => r.rule === "avg_pool")?.reason).toMatch(/does not count padding/);
   });
 });
