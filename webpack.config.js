@@ -1,7 +1,11 @@
 // Extra rspack rules for the prebuilt extension (package.json "jupyterlab.webpackConfig").
 // onnxruntime-web's wasm gets a content hash in its name: jupyter_server serves extension
 // assets as immutable for a year (TOOLCHAIN.md).
+// output.environment.globalThis: the runtime reads `globalThis` instead of falling back to
+// `Function("return this")()`, so no shipped asset contains a Function constructor call
+// (issue 9: no eval / new Function anywhere; python/tests/test_no_code_from_data.py checks).
 module.exports = {
+  output: { environment: { globalThis: true } },
   module: {
     rules: [
       {

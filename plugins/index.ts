@@ -2,15 +2,21 @@
 import { makeRegistry, type LoweringRule } from "../src/core";
 import { complexConvGeneralDilatedRule } from "./complex/conv_general_dilated";
 import { complexDotGeneralRule } from "./complex/dot_general";
+import { fftRule } from "./complex/fft";
 import { COMPLEX_ELEMENTWISE_RULES } from "./complex/elementwise";
 import { COMPLEX_LAYOUT_RULES, COMPONENTWISE_PRIMITIVES, componentwise } from "./complex/layout";
 import { CALL_RULES } from "./control/call";
 import { choleskyRule } from "./linalg/cholesky";
 import { customLinearSolveRule } from "./linalg/custom_linear_solve";
+import { eighRule } from "./linalg/eigh";
 import { luRule } from "./linalg/lu";
+import { qrRule } from "./linalg/qr";
+import { svdRule } from "./linalg/svd";
 import { triangularSolveRule } from "./linalg/triangular_solve";
+import { tridiagonalSolveRule } from "./linalg/tridiagonal_solve";
 import { condRule } from "./control/cond";
 import { scanRule } from "./control/scan";
+import { platformIndexRule } from "./control/platform_index";
 import { pureCallbackRule } from "./control/pure_callback";
 import { whileRule } from "./control/while";
 import { EQUINOX_INTERNAL_RULES } from "./equinox/internal";
@@ -21,6 +27,10 @@ import { cumsumRule } from "./lax/cumsum";
 import { CUMULATIVE_RULES } from "./lax/cumulative";
 import { THREEFRY_RULES } from "./random/threefry";
 import { SPECIAL_RULES } from "./lax/special";
+import { IGAMMA_RULES } from "./lax/igamma";
+import { BESSEL_RULES } from "./lax/bessel";
+import { ZETA_RULES } from "./lax/zeta";
+import { regularizedIncompleteBetaRule } from "./lax/regularized_incomplete_beta";
 import { reducePrecisionRule } from "./lax/reduce_precision";
 import { dotGeneralRule } from "./lax/dot_general";
 import { ELEMENTWISE_RULES, integerPowRule, roundRule, selectNRule } from "./lax/elementwise";
@@ -49,6 +59,10 @@ export const ALL_RULES: readonly LoweringRule[] = [
   triangularSolveRule,
   customLinearSolveRule,
   luRule,
+  eighRule,
+  qrRule,
+  svdRule,
+  tridiagonalSolveRule,
   ...ELEMENTWISE_RULES,
   integerPowRule,
   roundRule,
@@ -70,6 +84,10 @@ export const ALL_RULES: readonly LoweringRule[] = [
   ...CUMULATIVE_RULES,
   ...THREEFRY_RULES,
   ...SPECIAL_RULES,
+  ...IGAMMA_RULES,
+  ...BESSEL_RULES,
+  ...ZETA_RULES,
+  regularizedIncompleteBetaRule,
   reducePrecisionRule,
   ...REDUCE_WINDOW_RULES,
   ...REDUCTION_RULES,
@@ -80,6 +98,7 @@ export const ALL_RULES: readonly LoweringRule[] = [
   whileRule,
   scanRule,
   pureCallbackRule,
+  platformIndexRule,
   ...EQUINOX_INTERNAL_RULES,
   maybeSetRule,
   // Slicing, indexing and windows (issue 6, cov-indexing).
@@ -110,6 +129,7 @@ export const COMPLEX_RULES: readonly LoweringRule[] = [
   ...COMPLEX_LAYOUT_RULES,
   complexDotGeneralRule,
   complexConvGeneralDilatedRule,
+  fftRule,
   ...COMPONENTWISE_PRIMITIVES.filter((p) => realPrimitives.has(p)).map(componentwise),
 ];
 

@@ -16,7 +16,7 @@ fi
 rm -rf build/wheel
 .venv/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w build/wheel .
 wheel=$(ls build/wheel/jax2onnx_lab-*.whl)
-unzip -l "$wheel" | grep -q "share/jupyter/labextensions/jax2onnx-lab/package.json" || { echo "the wheel lacks the prebuilt extension" >&2; exit 1; }
+.venv/bin/python -m zipfile -l "$wheel" | grep "share/jupyter/labextensions/jax2onnx-lab/package.json" > /dev/null || { echo "the wheel lacks the prebuilt extension" >&2; exit 1; }
 
 rm -rf .venv-ui
 "${PYTHON:-python3}" -m venv .venv-ui
@@ -32,4 +32,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 root=$(mktemp -d "${TMPDIR:-/tmp}/j2o-ui-root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-JUPYTERLAB_GALATA_ROOT_DIR="$root" J2O_UI_JUPYTER="$PWD/../.venv-ui/bin/jupyter" npx playwright test "$@"
+log="$PWD/../build/jupyterlab-ui.log"
+JUPYTERLAB_GALATA_ROOT_DIR="$root" J2O_UI_JUPYTER="$PWD/../.venv-ui/bin/jupyter" J2O_UI_LOG="$log" npx playwright test "$@" \
+  || { echo "UI tests failed; JupyterLab's log (last 60 lines of $log):" >&2; tail -n 60 "$log" >&2; exit 1; }

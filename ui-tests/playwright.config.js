@@ -27,11 +27,12 @@ module.exports = {
     },
   },
   webServer: {
-    command: `${process.env.J2O_UI_JUPYTER ?? "jupyter"} lab --config jupyter_server_test_config.py --ServerApp.port=${PORT}`,
+    // The server's log goes to a file (shown by scripts/ui-tests.sh when a test fails).
+    command: `${process.env.J2O_UI_JUPYTER ?? "jupyter"} lab --config jupyter_server_test_config.py --ServerApp.port=${PORT} > ${process.env.J2O_UI_LOG ?? "jupyterlab.log"} 2>&1`,
     url: `http://localhost:${PORT}/lab`,
     timeout: 120000,
     reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
+    stdout: "ignore",
+    stderr: "ignore",
   },
 };

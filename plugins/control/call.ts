@@ -1,5 +1,6 @@
 /**
- * Call-like primitives whose body is a closed jaxpr: the body is lowered in place (inlined).
+ * Call-like primitives whose body is a closed jaxpr: the body is lowered in place (inlined), or,
+ * for a jit that is an `@onnx_function` call (the eqn's `fn`), as an ONNX function call.
  * jit (pjit before JAX 0.7), closed_call, remat (remat2 = jax.checkpoint); custom_jvp_call and custom_vjp_call keep only
  * the primal computation, which is what inference needs.
  */
@@ -8,7 +9,7 @@ import type { LoweringRule } from "../../src/core";
 const inlineCall = (primitive: string, param: string): LoweringRule => ({
   primitive,
   onnxOps: [],
-  lower: (ctx) => ctx.inline(ctx.params.jaxpr(param), ctx.inputs()),
+  lower: (ctx) => (ctx.eqn.fn ? ctx.callFunction(ctx.eqn.fn, ctx.params.jaxpr(param), ctx.inputs()) : ctx.inline(ctx.params.jaxpr(param), ctx.inputs())),
 });
 
 export const CALL_RULES: LoweringRule[] = [

@@ -22,6 +22,9 @@ export const condRule: LoweringRule = {
     const branches = ctx.params.jaxprs("branches");
     if (branches.length === 0) ctx.fail("cond has no branches");
     if (branches.length === 1) return ctx.inline(branches[0], operands);
+    // A constant index (platform_index, a literal) picks its branch now, clamped as JAX does.
+    const known = ctx.constantValues(index);
+    if (known && known.length === 1) return ctx.inline(branches[Math.min(Math.max(known[0], 0), branches.length - 1)], operands);
     const types = ctx.eqn.outputs.map((_, i) => ctx.outType(i));
     const branchGraph = (k: number) => ctx.subgraph(`branch_${k}`, [], () => ctx.inline(branches[k], operands));
     // lax.cond on a bool predicate: JAX converted it to an int32 index; If reads the bool itself

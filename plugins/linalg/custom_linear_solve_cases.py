@@ -24,3 +24,10 @@ CASES = [
     Case("linalg_solve", jnp.linalg.solve, [(3, 3), (3, 2)], sample=_invertible, rtol=1e-4, atol=1e-5),
     Case("linalg_solve_vector", jnp.linalg.solve, [(4, 4), (4,)], sample=_invertible, rtol=1e-4, atol=1e-5),
 ]
+
+CASES += [
+    Case("linalg_inv", jnp.linalg.inv, [(4, 4)], sample=_invertible, rtol=1e-4, atol=1e-5),
+    Case("linalg_inv_batched_symbolic", jnp.linalg.inv, [("B", 3, 3)], sample=_invertible, rtol=1e-4, atol=1e-5),
+    Case("linalg_matrix_power_3", lambda a: jnp.linalg.matrix_power(a, 3), [(3, 3)], rtol=1e-4, atol=1e-5),
+    Case("linalg_matrix_power_minus_2", lambda a: jnp.linalg.matrix_power(a, -2), [(3, 3)], sample=_invertible, rtol=1e-4, atol=1e-5),
+]

@@ -5,7 +5,7 @@
  * multipliers below it (L's unit diagonal implied); permutation is the row order the swaps make
  * (a[permutation] = L U). Unrolled over min(m, n) steps of a static m x n matrix (leading batch
  * dims allowed): the swap is a GatherElements of the rows, the elimination a masked outer
- * product. A zero pivot divides by zero (LAPACK skips that column's scaling instead).
+ * product. A zero pivot leaves its column's multipliers 0 (LAPACK skips the scaling there).
  */
 import { onnxTypeCode, type LoweringRule, type Value } from "../../src/core";
 import { block } from "./triangular_solve";
@@ -35,7 +35,11 @@ export const luRule: LoweringRule = {
       if (k === m - 1) break;
       // Multipliers f = a[k+1:, k] / a[k, k] (zero elsewhere); a[i, j] -= f_i a[k, j] for j > k; a[i, k] = f_i.
       const below = ctx.constant(Array.from({ length: m }, (_, i) => (i > k ? 1 : 0)), dtype, [m, 1]);
-      const f = ctx.op("Mul", [ctx.op("Div", [block(ctx, a, 0, m, k, k + 1), block(ctx, a, k, k + 1, k, k + 1)]), below]);
+      // A zero pivot (the whole column below is zero too) skips the scaling, as LAPACK's getrf
+      // does (it only records the singularity): the multipliers stay 0 instead of 0 / 0.
+      const pivot = block(ctx, a, k, k + 1, k, k + 1);
+      const zeroPivot = ctx.op("Equal", [pivot, ctx.scalar(0, dtype)]);
+      const f = ctx.op("Mul", [ctx.op("Where", [zeroPivot, ctx.scalar(0, dtype), ctx.op("Div", [block(ctx, a, 0, m, k, k + 1), pivot])]), below]);
       const right = ctx.constant(Array.from({ length: n }, (_, j) => (j > k ? 1 : 0)), dtype, [1, n]);
       const atK = ctx.constant(Array.from({ length: n }, (_, j) => (j === k ? 1 : 0)), dtype, [1, n]);
       const updated = ctx.op("Sub", [a, ctx.op("Mul", [ctx.op("Mul", [f, block(ctx, a, k, k + 1, 0, n)]), right])]);

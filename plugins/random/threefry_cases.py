@@ -34,7 +34,11 @@ def _wrap(k):
 
 SEED = jax.ShapeDtypeStruct((), jnp.int32)
 
+# A key the model closes over (a constant of the traced program, not an input).
+_CLOSED_KEY = jax.random.key(7)
+
 CASES = [
+    Case("closed_over_key", lambda x: x + jax.random.normal(_CLOSED_KEY, x.shape), [(3, 4)]),
     Exact("random_bits", lambda k: jax.random.bits(_wrap(k), (3, 5)), [_key()], sample=_keys, expect_ops=["BitShift", "BitwiseXor"]),
     Exact("random_bits_odd_size", lambda k: jax.random.bits(_wrap(k), (7,)), [_key()], sample=_keys),
     Exact("random_bits_uint8", lambda k: jax.random.bits(_wrap(k), (4, 3), dtype=jnp.uint8), [_key()], sample=_keys),

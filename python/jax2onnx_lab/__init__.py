@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from ._capture import Capture, capture  # noqa: E402
 from ._errors import ConversionError, UnsupportedPrimitiveError  # noqa: E402
+from ._functions import onnx_function  # noqa: E402
 from ._parity import allclose  # noqa: E402
 from ._to_onnx import to_onnx  # noqa: E402
 
@@ -37,4 +38,4 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jax2onnx-lab"}]
 
 
-__all__ = ["to_onnx", "show", "GraphWidget", "load_ipython_extension", "allclose", "capture", "Capture", "ConversionError", "UnsupportedPrimitiveError", "__version__"]
+__all__ = ["to_onnx", "onnx_function", "show", "GraphWidget", "load_ipython_extension", "allclose", "capture", "Capture", "ConversionError", "UnsupportedPrimitiveError", "__version__"]

@@ -15,10 +15,14 @@ from jax.extend import core as jex_core
 
 from . import __version__
 from ._errors import ConversionError
+from ._frameworks import framework_weight_names
+from ._functions import active_capture
+from ._nnx_state import needs_traced_state, state_inputs_as_consts, with_state_inputs
 from ._inputs import input_specs, param_specs
 from ._interchange import CaptureError, CaptureWriter, container_parts, is_library_file, write_container
 from ._keys import physicalize_keys
 from ._modules import module_scopes, root_module, weight_names
+from ._precision_checks import warn_single_precision_constants
 from ._runtime_checks import warn_dropped_checks
 from ._switches import CONCRETIZATION_ERRORS, flat_program, trace_with_switches
 
@@ -209,6 +213,7 @@ def capture(
             fn, inputs, input_params=input_params, model_name=model_name, opset=opset, inline_limit=inline_limit,
             default_dtype=np.float64 if enable_double_precision else np.float32, input_names=input_names,
             output_names=output_names, inputs_as_nchw=inputs_as_nchw, outputs_as_nchw=outputs_as_nchw,
+            double_precision=bool(enable_double_precision),
         )
 
 
@@ -225,6 +230,7 @@ def _capture(
     output_names: Sequence[str] | None,
     inputs_as_nchw: Sequence[int] | None,
     outputs_as_nchw: Sequence[int] | None,
+    double_precision: bool = False,
 ) -> Capture:
     specs = input_specs(inputs, default_dtype)
     params = param_specs(input_params)
@@ -238,11 +244,23 @@ def _capture(
     root = root_module(fn)
 
     def trace(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
-        with module_scopes(root):
+        with module_scopes(root), active_capture():
             return jax.make_jaxpr(flat_program(fn, len(specs), param_names, static, switches))(*specs, *params.values())
 
+    def trace_with_state(static: Mapping[str, Any], switches: Sequence[str]) -> Any:
+        with module_scopes(root) as scope_names, active_capture():
+            program, leaves = with_state_inputs(fn, root, scope_names)
+            flat = flat_program(program, len(leaves) + len(specs), param_names, static, switches)
+            return state_inputs_as_consts(jax.make_jaxpr(flat)(*leaves, *specs, *params.values()), leaves)
+
     try:
-        closed = trace_with_switches(trace, dict(input_params or {}), _unconvertible)
+        try:
+            closed = trace_with_switches(trace, dict(input_params or {}), _unconvertible)
+        except ValueError as e:
+            # NNX transforms inside the model (nnx.scan over layers) need its state traced.
+            if not needs_traced_state(e, root):
+                raise
+            closed = trace_with_switches(trace_with_state, dict(input_params or {}), _unconvertible)
     except Exception as e:
         if type(e).__name__ == "TraceContextError":
             raise ConversionError(
@@ -273,8 +291,10 @@ def _capture(
     # PRNG keys become their uint32 data (random_* traced through JAX's own key implementation).
     closed = physicalize_keys(closed)
     _check_dtypes(closed)
-    writer = CaptureWriter(inline_limit=inline_limit, weight_names=weight_names(root) if root is not None else {})
+    writer = CaptureWriter(inline_limit=inline_limit, weight_names={**framework_weight_names(fn), **(weight_names(root) if root is not None else {})})
     warn_dropped_checks(closed, lambda e: _user_line(writer, e))
+    if double_precision:
+        warn_single_precision_constants(closed, writer.weight_names, lambda e: _user_line(writer, e))
     n_out = len(closed.jaxpr.outvars)
     out_names = _edge_names(output_names, [f"out_{i}" for i in range(n_out)], "output_names")
     if len(set(out_names)) != n_out or set(out_names) & set(names):

@@ -23,6 +23,8 @@ import numpy as np
 from jax._src import source_info_util
 from jax.extend import core as jex_core
 
+from ._functions import function_call
+
 FORMAT = "jax2onnx-lab.capture"
 VERSION = 1
 MAGIC = b"J2OCAP"
@@ -53,6 +55,21 @@ def _real_path(path: str) -> str:
     """`os.path.realpath`, once per file name: a conversion asks for the same few files once
     per frame of every eqn (measured, seed MLP: ~400 calls and ~8 ms per conversion uncached)."""
     return os.path.realpath(path)
+
+
+def notebook_cell_name(path: str) -> str | None:
+    """A notebook cell's code as IPython names it in tracebacks ("Cell In[3]"), or None.
+
+    ipykernel compiles each cell from a temp file (/tmp/ipykernel_123/3277037935.py): that path
+    tells a user nothing and a shipped model should not carry it.
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return None
+    shell = sys.modules["IPython"].get_ipython()
+    named = getattr(getattr(shell, "compile", None), "format_code_name", lambda _: None)(path)
+    return " ".join(named) if named else None
 
 
 def is_library_file(path: str) -> bool:
@@ -171,15 +188,17 @@ class CaptureWriter:
         if isinstance(item, int):
             return _int_json(item)
         if isinstance(item, float):
-            # Literal dtypes come from the aval, so integral floats can stay bare here.
-            return item if math.isfinite(item) and item != 0.0 else _float_json(item)
+            # Literal dtypes come from the aval, so integral floats can stay bare here, but only
+            # where a bare integer is exact for every reader (|x| <= 2^53 - 1; the schema's rule).
+            bare = math.isfinite(item) and item != 0.0 and (not item.is_integer() or abs(item) <= MAX_SAFE_INT)
+            return item if bare else _float_json(item)
         raise CaptureError(f"literal of type {type(item).__name__} cannot be encoded")
 
     # -- source locations ------------------------------------------------------------------
     def _file(self, name: str) -> int:
         if name not in self._file_ids:
             self._file_ids[name] = len(self.files)
-            self.files.append(name)
+            self.files.append(notebook_cell_name(name) or name)
         return self._file_ids[name]
 
     def _frame(self, f: Any) -> dict[str, Any]:
@@ -262,6 +281,9 @@ class CaptureWriter:
         out["out"] = [self.var(v) for v in e.outvars]
         out["scope"] = self.scope(e.source_info)
         out.update(self.source(e.source_info))
+        fn = function_call(e.params.get("name")) if e.primitive.name == "jit" else None
+        if fn is not None:
+            out["fn"] = fn
         return out
 
     def jaxpr(self, closed: Any) -> dict[str, Any]:

@@ -143,7 +143,7 @@ def physicalize_keys(closed: core.ClosedJaxpr) -> core.ClosedJaxpr:
     """`closed` with PRNG keys replaced by their uint32 data (the same program if it has none)."""
     if not _has_keys(closed.jaxpr):
         return closed
-    consts = [prng.random_unwrap(c) if _is_key(core.get_aval(c)) else c for c in closed.consts]
+    consts = [prng.random_unwrap(c) if _is_key(jax.typeof(c)) else c for c in closed.consts]
     specs = [_physical(v.aval) for v in closed.jaxpr.invars]
     return jax.make_jaxpr(lambda *args: _eval(closed.jaxpr, consts, args))(*specs)
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import jax
 
 
-def _module_types() -> tuple[type, ...]:
+def module_types() -> tuple[type, ...]:
     """Module base classes of the libraries the user has imported (a model of a library that is
     not imported cannot exist, so nothing is imported here: equinox alone takes ~0.2 s)."""
     types: list[type] = []
@@ -33,7 +33,7 @@ def _module_types() -> tuple[type, ...]:
 def root_module(fn: Callable[..., Any]) -> Any | None:
     """The model behind a callable: the module itself, the module of a bound method, or the one
     module a wrapper holds (``jax.vmap(model)``, ``functools.partial``, ``lambda x: model(x)``)."""
-    types = _module_types()
+    types = module_types()
     if not types:
         return None
     seen: set[int] = set()
@@ -86,14 +86,14 @@ def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tupl
         return
     seen.add(id(obj))
     visit(path, obj)
-    if isinstance(obj, _module_types() + (list, tuple, dict)) or _is_container(obj):
+    if isinstance(obj, module_types() + (list, tuple, dict)) or _is_container(obj):
         for name, child in _children(obj):
             _walk(child, path + (name,), seen, visit)
 
 
 def module_paths(root: Any) -> dict[int, str]:
     """id(submodule) -> scope name (the attribute name; list items as ``layers.0``)."""
-    types = _module_types()
+    types = module_types()
     names: dict[int, str] = {}
 
     def visit(path: tuple[str, ...], obj: Any) -> None:
@@ -133,10 +133,12 @@ _active = threading.local()
 
 
 @contextlib.contextmanager
-def module_scopes(root: Any | None) -> Iterator[None]:
-    """Within this context, calls of `root`'s modules push a named scope with their path name."""
+def module_scopes(root: Any | None) -> Iterator[dict[int, str]]:
+    """Within this context, calls of `root`'s modules push a named scope with their path name.
+    Yields the id -> name table, so a copy of the model made while tracing (nnx.merge) can be
+    named too."""
     if root is None:
-        yield
+        yield {}
         return
     names = module_paths(root)
     classes = {type(m) for m in _instances(root, names)}
@@ -164,7 +166,7 @@ def module_scopes(root: Any | None) -> Iterator[None]:
         functools.update_wrapper(scoped, call)
         type.__setattr__(cls, "__call__", scoped)
     try:
-        yield
+        yield names
     finally:
         for cls, original in saved:
             if original is None:

@@ -12,7 +12,8 @@ import numpy as np
 
 from ._capture import DEFAULT_INLINE_LIMIT, Capture, capture
 from ._errors import ConversionError
-from ._parity import run_onnxruntime, sample_inputs
+from ._parity import OutputParity, compare_output, complex_to_pairs, run_onnxruntime, sample_inputs
+from ._tolerance import default_tolerance
 from ._widget import GraphWidget, tensor_stats
 
 #: Above this many bytes of weights, shipping them to the browser (~10 MB/s over the comm) costs
@@ -21,18 +22,9 @@ BROWSER_PARITY_LIMIT = 64 * 2**20
 #: Tensors of an ONNX file bigger than this are not sent to the browser; their statistics are.
 SHOW_INLINE_TENSOR_LIMIT = 2**20
 
-#: Parity tolerances (rtol, atol) by output dtype: |onnx - jax| <= atol + rtol * |jax|.
-PARITY_TOLERANCES: dict[str, tuple[float, float]] = {
-    "float64": (1e-9, 1e-12),
-    "float32": (1e-4, 1e-5),
-    "float16": (1e-2, 1e-3),
-    "bfloat16": (2e-2, 1e-2),
-}
-EXACT = (0.0, 0.0)
-
-
 def tolerance_for(dtype: str) -> tuple[float, float]:
-    return PARITY_TOLERANCES.get(dtype, EXACT)
+    """The parity tolerance of the widget: the project's one table (``_tolerance.py``)."""
+    return default_tolerance(dtype)
 
 
 def _describe(name: str, arr: np.ndarray, offset: int) -> dict[str, Any]:
@@ -51,6 +43,7 @@ def parity_case(fn: Callable[..., Any], inputs: Sequence[Any], input_params: Map
             value = value.astype(np.int32)
         feeds[name] = value
     expected = [np.asarray(y) for y in jax.tree_util.tree_leaves(jax.jit(fn)(*xs, **params))]
+    feeds = {k: complex_to_pairs(v) for k, v in feeds.items()}
     parts: list[bytes] = []
     offset = 0
 
@@ -62,10 +55,11 @@ def parity_case(fn: Callable[..., Any], inputs: Sequence[Any], input_params: Map
         offset += arr.nbytes
         return entry
 
+    # Complex values travel as (real, imag) pairs, as the model's inputs and outputs do.
     case = {
         "inputs": [add(n, a) for n, a in feeds.items()],
-        "outputs": [add(f"out_{i}", a) for i, a in enumerate(expected)],
-        "tolerances": {d: list(tolerance_for(d)) for d in sorted({a.dtype.name for a in expected})},
+        "outputs": [add(f"out_{i}", complex_to_pairs(a)) for i, a in enumerate(expected)],
+        "tolerances": {d: list(tolerance_for(d)) for d in sorted({complex_to_pairs(a).dtype.name for a in expected})},
         "dims": dict(dims),
         "seed": seed,
     }
@@ -79,34 +73,19 @@ def kernel_parity(model: Any, feeds: Mapping[str, np.ndarray], expected: Sequenc
     start = time.perf_counter()
     actual = run_onnxruntime(model, feeds)
     seconds = time.perf_counter() - start
-    outputs = [compare_output(f"out_{i}", e, np.asarray(a)) for i, (e, a) in enumerate(zip(expected, actual))]
+    outputs = [widget_output(compare_output(f"out_{i}", e, np.asarray(a))) for i, (e, a) in enumerate(zip(expected, actual))]
     ok = len(actual) == len(expected) and all(o["ok"] for o in outputs)
     return {"runtime": "onnxruntime (kernel)", "ok": ok, "outputs": outputs, "milliseconds": seconds * 1e3}
 
 
-def compare_output(name: str, expected: np.ndarray, actual: np.ndarray) -> dict[str, Any]:
-    """One output's errors; NaN and infinities are counted, and only match where JAX has them too."""
-    rtol, atol = tolerance_for(expected.dtype.name)
-    out: dict[str, Any] = {"name": name, "dtype": expected.dtype.name, "shape": list(expected.shape), "rtol": rtol, "atol": atol}
-    if expected.shape != actual.shape or expected.dtype != actual.dtype:
-        return {**out, "ok": False, "reason": f"ONNX gives {actual.dtype}{list(actual.shape)}, JAX {expected.dtype}{list(expected.shape)}"}
-    e, a = expected.astype(np.float64), actual.astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        diff = np.abs(a - e)
-    same = (np.isnan(e) & np.isnan(a)) | (np.isinf(e) & (e == a))
-    diff = np.where(same, 0.0, np.where(np.isnan(diff), np.inf, diff))
-    bound = atol + rtol * np.abs(np.where(np.isfinite(e), e, 0.0))
-    bad = int(np.count_nonzero(diff > bound))
-    rel = diff / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
-    return {
-        **out,
-        "ok": bad == 0,
-        "mismatches": bad,
-        "max_abs": float(diff.max()) if diff.size else 0.0,
-        "max_rel": float(np.where(diff == 0, 0.0, rel).max()) if diff.size else 0.0,
-        "nan": {"onnx": int(np.isnan(a).sum()), "jax": int(np.isnan(e).sum())},
-        "inf": {"onnx": int(np.isinf(a).sum()), "jax": int(np.isinf(e).sum())},
-    }
+def widget_output(o: OutputParity) -> dict[str, Any]:
+    """One output's parity in the shape the widget's panel and ``GraphWidget.parity`` use (the
+    same keys the browser writes)."""
+    out: dict[str, Any] = {"name": o.name, "dtype": o.dtype, "shape": list(o.shape), "ok": o.ok, "rtol": o.rtol, "atol": o.atol}
+    if o.problem:
+        return {**out, "reason": o.problem}
+    inf = (o.posinf[0] + o.neginf[0], o.posinf[1] + o.neginf[1])
+    return {**out, "mismatches": o.mismatches, "max_abs": o.max_abs, "max_rel": o.max_rel, "nan": {"jax": o.nan[0], "onnx": o.nan[1]}, "inf": {"jax": inf[0], "onnx": inf[1]}}
 
 
 def _host_stats(cap: Capture) -> dict[str, Any]:

@@ -23,7 +23,9 @@ PROTOBUF_LIMIT = 2**31 - 1
 EXTERNAL_DATA_ABOVE = 2**31 - 2**27
 
 
-def convert_capture(cap: Capture, *, opset: int | None = None, external_data: str | None = None) -> tuple[dict[str, Any], memoryview]:
+def convert_capture(
+    cap: Capture, *, opset: int | None = None, external_data: str | None = None, inline_functions: bool = False
+) -> tuple[dict[str, Any], memoryview]:
     """Sends a capture to the converter; returns its reply (chunk tables, summary) and payload.
 
     With `external_data` (a file name relative to the model), big tensors go to that file when
@@ -34,6 +36,8 @@ def convert_capture(cap: Capture, *, opset: int | None = None, external_data: st
     message: dict[str, Any] = {"op": "convert", "sourceRoot": os.getcwd()}
     if opset is not None:
         message["opset"] = int(opset)
+    if inline_functions:
+        message["inlineFunctions"] = True
     if external_data is not None:
         message["externalData"] = {"location": external_data, "above": EXTERNAL_DATA_ABOVE}
     reply, payload = request(message, cap.parts())
@@ -130,6 +134,7 @@ def to_onnx(
     output_names: Sequence[str] | None = None,
     inputs_as_nchw: Sequence[int] | None = None,
     outputs_as_nchw: Sequence[int] | None = None,
+    inline_functions: bool = False,
 ) -> Any:
     """Converts a JAX callable (function, Flax NNX or Equinox module) to ONNX.
 
@@ -156,6 +161,8 @@ def to_onnx(
       outputs_as_nchw: positions of outputs the graph returns channels first.
       Complex inputs and outputs travel as real tensors with a trailing dimension of 2
       (docs/complex.md).
+      inline_functions: lower ``@onnx_function`` calls in place (a flat graph without
+        FunctionProtos) for runtimes that want one.
 
     Returns:
       The ModelProto, the onnx_ir Model, or the output path as a string.
@@ -170,10 +177,10 @@ def to_onnx(
         inputs_as_nchw=inputs_as_nchw, outputs_as_nchw=outputs_as_nchw,
     )
     if return_mode == "file":
-        reply, payload = convert_capture(cap, opset=opset, external_data=os.path.basename(os.fspath(output_path)) + ".data")  # type: ignore[arg-type]
+        reply, payload = convert_capture(cap, opset=opset, external_data=os.path.basename(os.fspath(output_path)) + ".data", inline_functions=inline_functions)  # type: ignore[arg-type]
         write_model_files(output_path, cap, reply, payload)  # type: ignore[arg-type]
         return os.fspath(output_path)  # type: ignore[arg-type]
-    reply, payload = convert_capture(cap, opset=opset)
+    reply, payload = convert_capture(cap, opset=opset, inline_functions=inline_functions)
     size = reply["summary"]["bytes"]
     if size > PROTOBUF_LIMIT:
         raise ConversionError(

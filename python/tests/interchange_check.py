@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import jsonschema
 import numpy as np
 from jax._src import source_info_util
 from jax.extend import core as jcore
 
+from jax2onnx_lab._functions import function_call
 from jax2onnx_lab._interchange import read_container
 from jax2onnx_lab._node import request
 
@@ -88,7 +90,9 @@ def same_float(a: float, b: float) -> bool:
 
 
 def array_of(value: Any) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(value))
+    # Not np.ascontiguousarray alone: it turns a 0-d array into shape (1,).
+    arr = np.asarray(value)
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 class Lossless:
@@ -111,6 +115,7 @@ class Lossless:
         self.tags: collections.Counter[str] = collections.Counter()
         self.opaque: list[str] = []
         self.scopes: list[tuple[str, list[str]]] = []
+        self.functions: list[str] = []
         self.sources: list[tuple[str, dict[str, Any]]] = []
         self.literals: list[tuple[str, Any]] = []
 
@@ -167,7 +172,8 @@ class Lossless:
             assert set(j) == {"lit", "aval"}, f"{path}: {j}"
             self.aval(a.aval, j["aval"], f"{path}.aval")
             val = np.asarray(a.val)
-            if val.ndim == 0:
+            # docs/interchange.md: complex scalars travel as 0-d buffers, like array literals.
+            if val.ndim == 0 and val.dtype.kind != "c":
                 self.scalar(val.item(), j["lit"], np.dtype(a.aval.dtype), f"{path}.lit")
             else:
                 assert set(j["lit"]) == {"$buffer"}, f"{path}.lit: {j['lit']}"
@@ -194,7 +200,8 @@ class Lossless:
                 assert isinstance(j, dict), f"{path}: {want!r} must be tagged, got {j!r}"
             got = json_float(j)
             # The aval's dtype says the literal is a float: a bare integral number is fine.
-            assert np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.complexfloating)
+            # jnp.issubdtype: numpy's does not count ml_dtypes' bfloat16 and float8s as floating.
+            assert jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.complexfloating), f"{path}: float literal of dtype {dtype}"
             assert same_float(got, want), f"{path}: {j!r} != {want!r}"
         else:
             raise AssertionError(f"{path}: literal {want!r} of type {type(want).__name__}")
@@ -287,6 +294,10 @@ class Lossless:
             self.define(v, jv, scope, f"{path}.out[{i}]")
         self.check_scope(e, j, path)
         self.check_source(e, j, path)
+        want_fn = function_call(e.params.get("name")) if e.primitive.name == "jit" else None
+        assert j.get("fn") == want_fn, f"{path}.fn: {j.get('fn')} != {want_fn}"
+        if want_fn:
+            self.functions.append(want_fn["name"])
 
     def check_scope(self, e: Any, j: dict[str, Any], path: str) -> None:
         stack = e.source_info.name_stack

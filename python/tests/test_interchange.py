@@ -25,6 +25,7 @@ from jax._src import config as jax_config
 from jax.extend import core as jcore
 
 from interchange_check import DROPPED, Lossless, container_bytes, convert_error, roundtrip, validate
+from jax2onnx_lab import onnx_function
 from jax2onnx_lab._capture import capture
 from jax2onnx_lab._interchange import ALIGN, DROPPED_PARAMS, MAGIC, VERSION, CaptureWriter, container_parts, read_container
 
@@ -254,6 +255,26 @@ def simplified_constants() -> Any:
 SHARED = jnp.array([1.0, -2.0, 4.0], dtype=f32)
 
 
+@onnx_function(name="Scaled")
+def _scaled(x, w):
+    return jnp.tanh(x) * w
+
+
+class _Block(nnx.Module):
+    def __init__(self):
+        self.w = nnx.Param(jnp.array([1.0, 2.0, 3.0], dtype=f32))
+
+    @onnx_function
+    def __call__(self, x):
+        return _scaled(x, self.w[...]) + 1.0
+
+
+def onnx_function_program(x):
+    # Two calls of a method function (one nested call each) and a direct call.
+    block = _Block()
+    return _scaled(block(block(x)), SHARED)
+
+
 def array_literal_program(x):
     return x + SHARED, x * SHARED  # the same array twice: one buffer
 
@@ -295,6 +316,7 @@ PROGRAMS = [
     Program("x64", x64_program, [jax.ShapeDtypeStruct((3,), jnp.int64)], ("add", "mul", "sub"), ("$int(literal)",), context=lambda: jax.enable_x64(True)),
     Program("probe", probe_program, [(3,)], ("probe",), ("$buffer", "$dict", "$int", "$float", "$enum", "$struct", "$dtype", "$opaque"), opaque=("callback",)),
     Program("array_literal", array_literal_program, [(3,)], ("add", "mul"), ("$buffer(literal)",), context=simplified_constants),
+    Program("onnx_function", onnx_function_program, [("B", 3)], ("jit", "tanh"), ("$jaxpr",)),
     Program("input_params", lambda x, scale: x * scale, [(3,)], ("mul",), kwargs={"input_params": {"scale": 2.0}}),
 ]
 
@@ -347,6 +369,8 @@ def test_the_check_sees_every_kind_of_change():
         "bool param": ("scan", lambda h, d: eqns_named(h, "scan")[0]["params"].update(reverse=False)),
         "big int": ("probe", lambda h, d: eqns_named(h, "probe")[0]["params"].update(big={"$int": "1152921504606846977"})),
         "param array bytes": ("probe", lambda h, d: d.update({0: bytes(12)})),
+        "function name": ("onnx_function", lambda h, d: eqns_named(h, "jit")[0]["fn"].update(name="Other")),
+        "function mark": ("onnx_function", lambda h, d: eqns_named(h, "jit")[0].pop("fn")),
     }
     for what, (name, mutate) in cases.items():
         p = program(name)
@@ -449,6 +473,12 @@ def test_nested_jit_keeps_names_and_shared_jaxprs():
     a, b = [e["params"]["jaxpr"]["$jaxpr"] for e in eqns_named(header, "jit") if e["params"]["name"] == "inner_jit"]
     assert a == b
     assert all("in_shardings" not in e["params"] and "ctx_mesh" not in e["params"] for e in eqns_named(header, "jit"))
+
+
+def test_onnx_function_calls_are_marked():
+    _, header, check = run(program("onnx_function"))
+    assert sorted(check.functions) == ["Scaled", "Scaled", "Scaled", "_Block", "_Block"]
+    assert {e["fn"]["domain"] for e in eqns_named(header, "jit")} == {"jax2onnx_lab.fn"}
 
 
 def test_custom_jvp_and_vjp_keep_their_call_jaxpr():

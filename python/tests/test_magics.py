@@ -81,3 +81,11 @@ def test_help_documents_the_options(shell):
     doc = shell.find_line_magic("jax2onnx").__doc__
     for option in ("--inputs", "--output", "--opset", "--dims", "--no-parity", "%%jax2onnx"):
         assert option in doc
+
+
+def test_source_lines_of_notebook_cells_read_as_ipython_names_them(shell):
+    shell.run_cell("def triple(x):\n    return jnp.tanh(x) * 3\n", store_history=True)
+    count = shell.execution_count - 1
+    w = shell.run_line_magic("jax2onnx", "triple --inputs 4 --no-parity")
+    files = w._capture.header["files"]
+    assert f"Cell In[{count}]" in files, files

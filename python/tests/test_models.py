@@ -41,15 +41,18 @@ def test_seed_mlp_symbolic_batch(ort_web, approximate):
     (gelu,) = [n for n in onnx_model.graph.node if n.op_type == "Gelu"]
     attrs = {a.name: onnx.helper.get_attribute_value(a) for a in gelu.attribute}
     assert attrs.get("approximate", b"none") == (b"tanh" if approximate else b"none")
-    # Weights keep their module names; module scopes prefix the node names.
-    assert {"linear1.kernel", "linear2.bias", "bn.mean"} <= {i.name for i in onnx_model.graph.initializer}
+    # Weights keep their module names; module scopes prefix the node names. The BatchNorm folds
+    # into linear1's weight and bias (which keep their names): two Gemms around one Gelu.
+    assert {"linear1.kernel", "linear1.bias", "linear2.bias"} <= {i.name for i in onnx_model.graph.initializer}
+    assert [n.op_type for n in onnx_model.graph.node] == ["Gemm", "Gelu", "Gemm"]
     assert any(n.name.startswith("MLP/linear1/") for n in onnx_model.graph.node)
 
 
 def test_seed_mymodel_static(ort_web):
     model = _nonzero_running_stats(eval_mode(MyModel(256, rngs=nnx.Rngs(0))))
     onnx_model = check_conversion(model, [(100, 256)], ort_web=ort_web, atol=1e-4)
-    assert _ops(onnx_model)["MatMul"] == 4
+    # Each Linear is one Gemm (MatMul + bias fused).
+    assert _ops(onnx_model)["Gemm"] == 4 and "MatMul" not in _ops(onnx_model)
     scopes = {m.value for n in onnx_model.graph.node for m in n.metadata_props if m.key == "jax2onnx_lab.scope"}
     assert {"MyModel/block1/linear1", "MyModel/block2/batchnorm"} <= scopes
 

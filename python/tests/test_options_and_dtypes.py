@@ -1,6 +1,8 @@
 """to_onnx's options from the reference tool (enable_double_precision, input_names, output_names,
 inputs_as_nchw, outputs_as_nchw) and the float64 / complex conventions, checked against JAX."""
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -91,6 +93,43 @@ def test_float64_literals_and_constants_keep_their_bits():
     assert actual.dtype == np.float64
     # XLA may fuse the multiply-add (one rounding less): equal to an ulp; a float32 step would be 1e-7 off.
     np.testing.assert_allclose(actual, expected, rtol=1e-15, atol=0)
+
+
+# Made at import with x64 off, so float32: as the Diffrax cases' SaveAt(ts=jnp.linspace(...)) was.
+_IMPORT_TIME_GRID = jnp.linspace(0.0, 2.0, 9)
+
+
+def _scaled_by(grid):
+    def f(y, s):
+        # The grid's arithmetic stays in its own dtype (s is float32, Python numbers are weak); the
+        # product with the float64 input promotes.
+        return y * (grid / 0.05 * s + 1.0)
+
+    return f
+
+
+def test_import_time_float32_array_warns_and_the_model_keeps_jax_types():
+    """The Diffrax float64 twins were 1e-7 off JAX: their float32 SaveAt kept JAX's own time
+    arithmetic float32 under x64, and XLA rewrites float32 arithmetic (fused multiply-add, x / c
+    as x * (1 / c)) where onnxruntime rounds each op. The converter follows JAX's types and says
+    which array is float32; the same grid made under x64 gives a float64 program, no warning."""
+    from jax2onnx_lab._precision_checks import SinglePrecisionWarning
+
+    inputs = [(9,), jax.ShapeDtypeStruct((), jnp.float32)]
+    feeds = [np.linspace(-1.0, 1.0, 9), np.float32(0.3)]
+    with pytest.warns(SinglePrecisionWarning, match=r"float32\[9\] \(first used at .*test_options_and_dtypes\.py:\d+ \(_scaled_by.<locals>.f\)\)"):
+        mixed = to_onnx(_scaled_by(_IMPORT_TIME_GRID), inputs, enable_double_precision=True)
+    assert FLOAT in _float_initializers(mixed)
+    with jax.enable_x64(True):
+        grid = jnp.linspace(0.0, 2.0, 9)
+        expected = np.asarray(jax.jit(_scaled_by(grid))(*feeds))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SinglePrecisionWarning)
+            double = to_onnx(_scaled_by(grid), inputs, enable_double_precision=True)
+    assert _float_initializers(double) == {DOUBLE}
+    np.testing.assert_allclose(run_onnxruntime(double, feeds)[0], expected, rtol=1e-15, atol=0)
+    # The mixed program is float32 where JAX's is: it agrees with the float64 one only to float32.
+    np.testing.assert_allclose(run_onnxruntime(mixed, feeds)[0], expected, rtol=1e-6, atol=0)
 
 
 def test_allclose_with_double_precision_and_float64_params(tmp_path):

@@ -18,6 +18,7 @@ from jax2onnx_lab import show, to_onnx
 from jax2onnx_lab import _show
 from jax2onnx_lab._capture import capture
 from jax2onnx_lab._interchange import MAGIC
+from jax2onnx_lab._parity import compare_output
 from jax2onnx_lab._to_onnx import convert_capture
 
 
@@ -148,9 +149,9 @@ def test_big_models_run_parity_in_the_kernel(wide, monkeypatch):
 
 def test_kernel_parity_counts_nan_and_fails_on_a_nan_jax_does_not_have():
     e = np.array([1.0, np.nan, np.inf], np.float32)
-    ok = _show.compare_output("out_0", e, e.copy())
+    ok = _show.widget_output(compare_output("out_0", e, e.copy()))
     assert ok["ok"] and ok["nan"] == {"onnx": 1, "jax": 1} and ok["inf"] == {"onnx": 1, "jax": 1}
-    bad = _show.compare_output("out_0", e, np.array([np.nan, np.nan, np.inf], np.float32))
+    bad = _show.widget_output(compare_output("out_0", e, np.array([np.nan, np.nan, np.inf], np.float32)))
     assert not bad["ok"] and bad["mismatches"] == 1 and bad["nan"] == {"onnx": 2, "jax": 1}
 
 
@@ -193,3 +194,10 @@ def test_a_program_jax_cannot_run_still_shows_with_the_reason():
     w = show(lambda x: prim.bind(x) * 2, [(3,)])
     assert w.error == "" and w.capture != b""
     assert w.config["parity"] == "off" and "JAX could not run the program" in w.config["parityReason"]
+
+
+def test_complex_parity_cases_travel_as_pairs():
+    w = show(lambda z: z * (1 + 2j), [jax.ShapeDtypeStruct((3,), jnp.complex64)], parity=True)
+    (i,), (o,) = w.parity_case["inputs"], w.parity_case["outputs"]
+    assert (i["dtype"], i["shape"], o["dtype"], o["shape"]) == ("float32", [3, 2], "float32", [3, 2])
+    assert w.parity_case["tolerances"] == {"float32": [1e-5, 1e-5]}

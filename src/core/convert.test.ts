@@ -15,11 +15,12 @@ describe("convertCapture", () => {
     expect(chunks.filter((c) => !(c instanceof Uint8Array))).toEqual([{ kind: "host", buffer: 0, byteLength: 48, dtype: "float32", perm: [1, 0] }]);
 
     expect(summary).toMatchObject({ name: "linear", opset: 21, inputs: ["x: float32[B,3]"], outputs: ["y: float32[B,4]"] });
-    expect(summary.ops).toMatchObject({ MatMul: 1, Add: 1, Tanh: 1 });
+    // The Linear is one Gemm (MatMul + bias fused), named and sourced as the matmul.
+    expect(summary.ops).toMatchObject({ Gemm: 1, Tanh: 1 });
     expect(summary.bytes).toBe(joinChunks(chunks, host).byteLength);
     expect(model.metadata).toEqual({ "jax2onnx_lab.capture.jax": "0.10.2", "jax2onnx_lab.capture.python": "3.11.7" });
-    const matmul = model.graph.nodes.find((n) => n.op === "MatMul");
-    expect(matmul?.metadata).toEqual({ primitive: "dot_general", scope: "linear", source: "/home/user/model.py:7:11 (forward)" });
+    const gemm = model.graph.nodes.find((n) => n.op === "Gemm");
+    expect(gemm?.metadata).toEqual({ primitive: "dot_general (fused: gemm)", scope: "linear", source: "/home/user/model.py:7:11 (forward)" });
   });
 
   test("the file passes onnx's full check and onnxruntime matches numpy at another batch size", () => {

@@ -10,6 +10,9 @@ import { FoldConstants } from "./passes/fold-constants";
 import { FoldInitializerLayout } from "./passes/fold-initializer-layout";
 import { FusePatterns } from "./passes/fuse-patterns";
 import { InferTypes } from "./passes/infer-types";
+import { MergeCommonSubexpressions } from "./passes/merge-common-subexpressions";
+import { RemoveIdentities } from "./passes/remove-identities";
+import { InitializersToConstants } from "./passes/initializers-to-constants";
 import { SinkTransposes } from "./passes/sink-transposes";
 import type { GraphPass } from "./passes/pass";
 import type { Chunk } from "./serialize/chunks";
@@ -33,6 +36,9 @@ export interface ConversionSummary {
   readonly name: string;
   readonly opset: number;
   readonly nodes: number;
+  /** Model-local functions and the nodes inside their bodies (not counted in `nodes`). */
+  readonly functions: number;
+  readonly functionNodes: number;
   readonly initializers: number;
   readonly bytes: number;
   /** The external data file, or null when every tensor is inside the model file. */
@@ -52,16 +58,27 @@ export interface ConversionResult {
 
 export function defaultPasses(opset: number, { fusions = true }: { readonly fusions?: boolean } = {}): GraphPass[] {
   // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
-  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset)] : []);
-  return [new FoldInitializerLayout(), new FoldConstants(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new InferTypes()];
+  // Dead-code elimination right after fusing: bypassed nodes would count as readers and keep
+  // Transposes from sinking.
+  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new DeadCodeElimination()] : []);
+  // Constant folding runs again after fusion: the weight and bias products the folds leave.
+  const clean = (): GraphPass[] => [new RemoveIdentities(), new MergeCommonSubexpressions()];
+  return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {
-  const { graph, opset } = lowerCapture(capture, options);
-  for (const pass of defaultPasses(opset, { fusions: options.fusions ?? true })) pass.run(graph);
+  const { graph, opset, functions } = lowerCapture(capture, options);
+  const passOptions = { fusions: options.fusions ?? true };
+  for (const pass of defaultPasses(opset, passOptions)) pass.run(graph);
+  for (const f of functions) {
+    for (const pass of defaultPasses(opset, passOptions)) pass.run(f.body);
+    new InitializersToConstants().run(f.body);
+  }
+  const domains = [...new Set(functions.map((f) => f.domain))];
   const model: Model = {
     graph,
-    opsetImports: [{ domain: "", version: opset }],
+    ...(functions.length ? { functions: [...functions] } : {}),
+    opsetImports: [{ domain: "", version: opset }, ...domains.map((domain) => ({ domain, version: 1 }))],
     producerName: PRODUCER_NAME,
     producerVersion: PRODUCER_VERSION,
     metadata: Object.fromEntries(Object.entries(capture.producer).map(([k, v]) => [`jax2onnx_lab.capture.${k}`, v])),
@@ -81,6 +98,8 @@ export function convertCapture(capture: Capture, options: ConvertOptions): Conve
       name: graph.name,
       opset,
       nodes: graph.nodes.length,
+      functions: functions.length,
+      functionNodes: functions.reduce((n, f) => n + f.body.nodes.length, 0),
       initializers: graph.initializers.length,
       bytes: totalLength(chunks) + (files.data ? totalLength(files.data) : 0),
       externalData: files.data ? external!.location : null,

@@ -14,6 +14,8 @@ export interface ConvertArgs {
   readonly output: string;
   readonly opset?: number;
   readonly name?: string;
+  /** Lower `@onnx_function` calls in place (no FunctionProtos). */
+  readonly inlineFunctions?: boolean;
 }
 
 export function parseConvertArgs(args: readonly string[]): ConvertArgs {
@@ -21,7 +23,8 @@ export function parseConvertArgs(args: readonly string[]): ConvertArgs {
   const options = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "-o" || a === "--output" || a === "--opset" || a === "--name") {
+    if (a === "--inline-functions") options.set(a, "1");
+    else if (a === "-o" || a === "--output" || a === "--opset" || a === "--name") {
       const value = args[++i];
       if (value === undefined) throw new UsageError(`${a} needs a value`);
       options.set(a === "-o" ? "--output" : a, value);
@@ -34,7 +37,7 @@ export function parseConvertArgs(args: readonly string[]): ConvertArgs {
   const opsetText = options.get("--opset");
   const opset = opsetText === undefined ? undefined : Number(opsetText);
   if (opset !== undefined && !(Number.isInteger(opset) && opset >= 1)) throw new UsageError(`--opset must be a positive integer, got "${opsetText}"`);
-  return { capture: positional[0], output, ...(opset !== undefined ? { opset } : {}), ...(options.has("--name") ? { name: options.get("--name") } : {}) };
+  return { capture: positional[0], output, ...(opset !== undefined ? { opset } : {}), ...(options.has("--name") ? { name: options.get("--name") } : {}), ...(options.has("--inline-functions") ? { inlineFunctions: true } : {}) };
 }
 
 export async function convertCommand(args: ConvertArgs, signal: AbortSignal, out: (text: string) => void): Promise<void> {
@@ -46,6 +49,7 @@ export async function convertCommand(args: ConvertArgs, signal: AbortSignal, out
     registry: defaultRegistry,
     ...(args.opset !== undefined ? { opset: args.opset } : {}),
     ...(args.name !== undefined ? { modelName: args.name } : {}),
+    ...(args.inlineFunctions ? { inlineFunctions: true } : {}),
   });
   const resolve = (p: HostPayload): Uint8Array => {
     const bytes = capture.bufferBytes[p.buffer];

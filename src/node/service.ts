@@ -30,6 +30,7 @@ export function handleRequest(request: Record<string, unknown>, payload: Uint8Ar
           ...(typeof request.opset === "number" ? { opset: request.opset } : {}),
           ...(typeof request.modelName === "string" ? { modelName: request.modelName } : {}),
           ...(typeof request.sourceRoot === "string" ? { sourceRoot: request.sourceRoot } : {}),
+          ...(request.inlineFunctions === true ? { inlineFunctions: true } : {}),
           ...(isExternalData(request.externalData) ? { externalData: request.externalData } : {}),
           ...(typeof request.fusions === "boolean" ? { fusions: request.fusions } : {}),
         });

@@ -237,20 +237,39 @@ export const newOnnxStats = (): OnnxFuzzStats => ({ runs: 0, rejected: 0, read: 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-/** One run: read, summarize, format; fails on an untyped error, unsafe text or a slow input. */
-export function checkOnnx(stats: OnnxFuzzStats, input: FuzzInput, maxMs: number): void {
+/**
+ * What reads the fuzzed bytes: `consume` returns text it would show (checked for control
+ * characters) or null; a throw must be a typed rejection (`rejects`). inspect's reader is the
+ * default; the widget's view model (`viewGraphFromOnnx`) plugs in the same way.
+ */
+export interface OnnxConsumer {
+  readonly name: string;
+  consume(bytes: Uint8Array): string | null;
+  rejects(e: unknown): boolean;
+}
+
+export const inspectReader: OnnxConsumer = {
+  name: "inspect",
+  consume: (bytes) => formatSummary("fuzz.onnx", summarizeModel(readOnnxModel(bytes))),
+  rejects: (e) => e instanceof OnnxReadError,
+};
+
+/** One run: fails on an untyped error, unsafe text or a slow input. */
+export function checkOnnx(stats: OnnxFuzzStats, input: FuzzInput, maxMs: number, consumer: OnnxConsumer = inspectReader): void {
   const start = performance.now();
   let text: string | null = null;
+  let rejected = false;
   try {
-    text = formatSummary("fuzz.onnx", summarizeModel(readOnnxModel(input.bytes)));
+    text = consumer.consume(input.bytes);
   } catch (e) {
-    if (!(e instanceof OnnxReadError)) throw new FuzzFinding(`${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+    if (!consumer.rejects(e)) throw new FuzzFinding(`${consumer.name}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+    rejected = true;
   }
   const ms = performance.now() - start;
   stats.runs++;
-  if (text === null) stats.rejected++;
+  if (rejected) stats.rejected++;
   else stats.read++;
   stats.slowestMs = Math.max(stats.slowestMs, ms);
-  if (text !== null && CONTROL.test(text)) throw new FuzzFinding(`the summary prints a control character: ${JSON.stringify(text.match(CONTROL)?.[0])}`);
-  if (ms > maxMs) throw new FuzzFinding(`an input of ${input.bytes.byteLength} bytes took ${ms.toFixed(0)} ms`);
+  if (text !== null && CONTROL.test(text)) throw new FuzzFinding(`${consumer.name} shows a control character: ${JSON.stringify(text.match(CONTROL)?.[0])}`);
+  if (ms > maxMs) throw new FuzzFinding(`${consumer.name}: an input of ${input.bytes.byteLength} bytes took ${ms.toFixed(0)} ms`);
 }

@@ -3,7 +3,7 @@
  * and the real engine in-process; only onnxruntime is replaced, by a runner that answers with
  * given outputs, so the comparison and the kernel round trips are what is tested here.
  */
-import { decodeCapture, encodeCaptureBytes, encodeScalars, type Capture } from "../core";
+import { concatBytes, decodeCapture, encodeCaptureBytes, encodeScalars, type Capture } from "../core";
 import { B, capture, header, host } from "../testing/linear-capture";
 import { Engine, type ModelRunner } from "./engine/engine";
 import type { TensorBytes } from "./engine/protocol";
@@ -15,13 +15,7 @@ const unsupported = decodeCapture(
   [encodeScalars(B, "float32")],
 );
 
-function containerBytes(of: Capture = capture): Uint8Array {
-  const parts = encodeCaptureBytes(of);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.byteLength));
-  return out;
-}
+const containerBytes = (of: Capture = capture): Uint8Array => concatBytes(encodeCaptureBytes(of));
 
 class FakeModel implements ModelPort {
   readonly sent: { content: Record<string, unknown>; buffers: unknown[] }[] = [];

@@ -18,9 +18,10 @@ test("seed MLP: graph, inspector with B, search, parity, save and download", asy
   expect(await visibleNodes(widget)).toBeGreaterThan(3);
   await page.screenshot({ path: testInfo.outputPath("seed-mlp.png") });
 
-  // The inspector shows a MatMul's input shape with the symbolic batch dim.
-  await widget.locator('.j2o-node[data-op="MatMul"]').first().click();
-  await expect(widget.locator(".j2o-inspector")).toContainText("MatMul");
+  // The inspector shows the first layer's input shape with the symbolic batch dim (Linear and the
+  // folded BatchNorm are one Gemm after the fusions).
+  await widget.locator('.j2o-node[data-op="Gemm"]').first().click();
+  await expect(widget.locator(".j2o-inspector")).toContainText("Gemm");
   await expect(widget.locator(".j2o-inspector")).toContainText(/float32\[B,\s?30\]/);
   await expect(widget.locator(".j2o-selected")).toHaveCount(1);
 

@@ -57,3 +57,15 @@ function tryInputs(patterns: readonly Pattern[], inputs: readonly (Value | null)
   }
   return ok;
 }
+
+/**
+ * For a commutative root matched as op(v(a), v(b)): makes `a` the operand produced by `op`
+ * (swapping the two bindings when it is `b`), so a check can rely on the order.
+ */
+export function orderByProducer(b: Bindings, a: string, opName: string, other = [...b.keys()].find((k) => k !== a)): void {
+  const [x, y] = [b.get(a), other ? b.get(other) : undefined];
+  if (x?.producer?.op !== opName && y?.producer?.op === opName && other) {
+    b.set(a, y);
+    b.set(other, x!);
+  }
+}

@@ -3,19 +3,18 @@
  * (fewer nodes, a readable graph, a fused kernel in the runtime). Each rule states the pattern
  * it rewrites as JAX's own lowering produces it, and the opset the fused op needs.
  */
-import type { Attr, Value } from "../ir/ir";
+import type { Value } from "../ir/ir";
 import { attr, knownValues } from "../ir/ir";
-import { c, op, v, type Bindings, type Pattern } from "./pattern";
+import { c, op, v } from "./pattern";
+import { ACTIVATION_RULES } from "./activations";
+import { convBias } from "./conv-bias";
+import { AFFINE_RULES } from "./fold-affine";
+import { GEMM_RULES } from "./gemm";
+import { NORMALIZATION_RULES } from "./layer-norm";
+import { SOFTMAX_RULES } from "./softmax";
+import { reject, type FusionRule } from "./rule";
 
-export interface FusionRule {
-  readonly name: string;
-  readonly minOpset: number;
-  readonly pattern: Pattern;
-  /** Conditions a pattern cannot state (values of constants, attributes of matched nodes). */
-  check?(b: Bindings): boolean;
-  /** The fused node: its op, inputs and attributes (its output is the pattern's root value). */
-  rewrite(b: Bindings): { op: string; inputs: Value[]; attrs: Record<string, Attr> };
-}
+export type { FusionRule } from "./rule";
 
 const x = v("x");
 
@@ -50,8 +49,10 @@ const averagePool: FusionRule = {
   check(b) {
     const pool = b.get("pooled")!.producer;
     const [size, divisor] = [knownValues(b.get("size")!), knownValues(b.get("divisor")!)];
-    const countsPadding = pool?.attrs.count_include_pad?.value === 1;
-    return pool?.op === "AveragePool" && countsPadding && size?.length === 1 && divisor?.length === 1 && size[0] === divisor[0];
+    if (pool?.op !== "AveragePool") return reject("the product is not of an AveragePool");
+    if (pool.attrs.count_include_pad?.value !== 1) return reject("the pool does not count padding, so size / divisor do not cancel");
+    if (size?.length !== 1 || divisor?.length !== 1 || size[0] !== divisor[0]) return reject("the factor and the divisor are not the same constant");
+    return true;
   },
   rewrite(b) {
     const pool = b.get("pooled")!.producer!;
@@ -59,4 +60,14 @@ const averagePool: FusionRule = {
   },
 };
 
-export const FUSION_RULES: readonly FusionRule[] = [geluTanh, geluExact, averagePool];
+export const FUSION_RULES: readonly FusionRule[] = [
+  geluTanh,
+  geluExact,
+  averagePool,
+  ...SOFTMAX_RULES,
+  ...NORMALIZATION_RULES,
+  ...ACTIVATION_RULES,
+  ...AFFINE_RULES,
+  ...GEMM_RULES,
+  convBias,
+];

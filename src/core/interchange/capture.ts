@@ -41,6 +41,12 @@ export interface SourceLoc {
   readonly fn?: string;
 }
 
+/** An `@onnx_function` call: the eqn's body becomes an ONNX function `domain.name`. */
+export interface FunctionCall {
+  readonly name: string;
+  readonly domain: string;
+}
+
 export interface Eqn {
   readonly prim: string;
   readonly inputs: readonly Atom[];
@@ -52,6 +58,8 @@ export interface Eqn {
   readonly lib?: SourceLoc;
   /** Module path, e.g. ["MLP", "linear1"]. */
   readonly scope: readonly string[];
+  /** Set when the eqn (a `jit`) is an `@onnx_function` call. */
+  readonly fn?: FunctionCall;
 }
 
 export interface Jaxpr {

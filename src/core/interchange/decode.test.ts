@@ -252,6 +252,19 @@ describe("decode", () => {
   });
 });
 
+describe("function calls (fn)", () => {
+  test("decode to the eqn's fn and re-encode as they were; the schema accepts them", () => {
+    const header = edit(sampleHeader(), "jaxpr.eqns.0.fn", { name: "MLPBlock", domain: "jax2onnx_lab.fn" });
+    const capture = decodeCapture(header, sampleBlobs());
+    expect(capture.jaxpr.eqns[0].fn).toEqual({ name: "MLPBlock", domain: "jax2onnx_lab.fn" });
+    expect(capture.jaxpr.eqns[1].fn).toBeUndefined();
+    const again = encodeCapture(capture).header as { jaxpr: { eqns: Record<string, unknown>[] } };
+    expect(again.jaxpr.eqns[0].fn).toEqual({ name: "MLPBlock", domain: "jax2onnx_lab.fn" });
+    expect("fn" in again.jaxpr.eqns[1]).toBe(false);
+    expect(validateHeader(again)).toBe(true);
+  });
+});
+
 describe("schema (docs/interchange.schema.json)", () => {
   test("accepts the sample and its re-encoding", () => {
     expect(validateHeader(sampleHeader())).toBe(true);
@@ -278,6 +291,8 @@ describe("schema (docs/interchange.schema.json)", () => {
     ["a duplicate input name", "model.inputs", ["x", "x"], "/model/inputs"],
     ["an eqn without scope", "jaxpr.eqns.0.scope", DELETE, "/jaxpr/eqns/0"],
     ["a source without line", "jaxpr.eqns.0.src.line", DELETE, "/jaxpr/eqns/0/src"],
+    ["a function call without domain", "jaxpr.eqns.0.fn", { name: "Block" }, "/jaxpr/eqns/0/fn"],
+    ["a function name that is no identifier", "jaxpr.eqns.0.fn", { name: "my block", domain: "d" }, "/jaxpr/eqns/0/fn/name"],
   ])("rejects %s", (_, path, value, where) => {
     const h = edit(sampleHeader(), path, value);
     expect(validateHeader(h)).toBe(false);
@@ -316,6 +331,7 @@ describe("decode errors name the JSON path", () => {
     ["a wrong format", "format", "onnx", "$.format", /expected "jax2onnx-lab.capture"/],
     ["version 2", "version", 2, "$.version", /version 2 is not supported/],
     ["a non-integer id", "jaxpr.invars.0.id", 2.5, "$.jaxpr.invars[0].id", /expected an integer/],
+    ["a function name that is no identifier", "jaxpr.eqns.0.fn", { name: "my block", domain: "d" }, "$.jaxpr.eqns[0].fn.name", /"my block" is not a valid ONNX function name/],
   ])("%s", (_, at, value, path, message) => {
     const e = decodeError(edit(sampleHeader(), at, value));
     expect(e.path).toBe(path);

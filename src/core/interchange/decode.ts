@@ -4,7 +4,7 @@
  * problem is a CaptureDecodeError naming the JSON path.
  */
 import { DimParseError, parseDim } from "../ir/dims";
-import { dtypeByteSize, isDType, type DType } from "../ir/dtype";
+import { dtypeByteSize, isDType, isFloat, type DType } from "../ir/dtype";
 import {
   CaptureDecodeError,
   type Atom,
@@ -14,6 +14,7 @@ import {
   type Capture,
   type ConstVar,
   type Eqn,
+  type FunctionCall,
   type Jaxpr,
   type ModelInfo,
   type ScalarValue,
@@ -207,11 +208,22 @@ class JaxprDecoder {
         scope: arr(eq.scope ?? [], `${p}.scope`).map((s, k) => str(s, `${p}.scope[${k}]`)),
         ...(eq.src !== undefined ? { src: this.source(eq.src, `${p}.src`) } : {}),
         ...(eq.lib !== undefined ? { lib: this.source(eq.lib, `${p}.lib`) } : {}),
+        ...(eq.fn !== undefined ? { fn: this.functionCall(eq.fn, `${p}.fn`) } : {}),
       };
       return eqn;
     });
     const outvars = arr(j.outvars, `${path}.outvars`).map((a, i) => this.atom(a, `${path}.outvars[${i}]`, scope));
     return { invars, constvars, outvars, eqns };
+  }
+
+  private functionCall(v: unknown, path: string): FunctionCall {
+    const f = obj(v, path);
+    const ident = (x: unknown, p: string): string => {
+      const s = str(x, p);
+      if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(s)) fail(p, `"${s}" is not a valid ONNX function name or domain`);
+      return s;
+    };
+    return { name: ident(f.name, `${path}.name`), domain: ident(f.domain, `${path}.domain`) };
   }
 
   private var(v: unknown, path: string): Var {
@@ -242,7 +254,12 @@ class JaxprDecoder {
     if (lit !== null && typeof lit === "object" && "$buffer" in (lit as Json)) {
       return { kind: "literal", aval, buffer: this.bufferRef((lit as Json).$buffer, `${path}.lit.$buffer`, aval) };
     }
-    return { kind: "literal", aval, value: this.scalar(lit, `${path}.lit`) };
+    const value = this.scalar(lit, `${path}.lit`);
+    // A bare integer past 2^53 has lost its exact value in JSON: int literals that big are {$int}.
+    if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && !isFloat(aval.dtype) && !aval.dtype.startsWith("complex")) {
+      fail(`${path}.lit`, `integer literal ${value} is beyond 2^53; write it as {"$int": "<decimal>"}`);
+    }
+    return { kind: "literal", aval, value };
   }
 
   private scalar(v: unknown, path: string): ScalarValue {

@@ -36,6 +36,7 @@ export function encodeCapture(capture: Capture): { header: Json; blobs: Uint8Arr
     scope: [...e.scope],
     ...(e.src ? { src: source(e.src) } : {}),
     ...(e.lib ? { lib: source(e.lib) } : {}),
+    ...(e.fn ? { fn: { name: e.fn.name, domain: e.fn.domain } } : {}),
   });
   const jaxpr = (j: Jaxpr): Json => ({
     invars: j.invars.map(varJson),
@@ -98,6 +99,7 @@ function floatJson(x: number): Json {
 
 function scalar(v: ScalarValue): Json {
   if (typeof v === "boolean") return v;
-  if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0) ? v : floatJson(v);
+  // Bare only where a JSON integer is exact for every reader: a float literal of 2^60 is tagged.
+  if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0) && (!Number.isInteger(v) || Number.isSafeInteger(v)) ? v : floatJson(v);
   return { $int: v.bigint };
 }

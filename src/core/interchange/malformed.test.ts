@@ -85,6 +85,9 @@ describe("the header", () => {
     ["a $dim param that does not parse", (h) => { eqn(h, "reshape").params.new_sizes = [{ $dim: "2**B" }, 3]; }, /new_sizes\[0\]\.\$dim: .*dimension/],
     ["a symbolic dim of 10,000 characters", (h) => { h.jaxpr.invars[0].aval.shape = ["(".repeat(5000) + "B" + ")".repeat(5000), 2, 3]; }, /of 10001 characters \(at most 256\)/],
     ["fewer input names than invars", (h) => { h.model.inputs = []; }, /\$\.model\.inputs: 0 names for 1 inputs/],
+    ["an int literal past 2^53 written bare (it lost its exact value)", (h) => {
+      h.jaxpr.outvars[1] = { lit: 2 ** 60, aval: { shape: [], dtype: "int32" } };
+    }, /outvars\[1\]\.lit: integer literal \d+ is beyond 2\^53; write it as \{"\$int"/],
     ["a source file index out of range", (h) => { eqn(h, "iota").src.file = 3; }, /src\.file: no file 3/],
   ])("%s", (_name, edit, message) => rejects(edited(edit).bytes, CaptureDecodeError, message));
 

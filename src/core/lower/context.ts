@@ -9,7 +9,7 @@ import { emitWithKernel } from "./kernel-gaps";
 import type { Dim } from "../ir/dims";
 import type { DType } from "../ir/dtype";
 import type { Graph, TensorType, Value } from "../ir/ir";
-import type { Aval, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
+import type { Aval, Eqn, FunctionCall, Jaxpr, SourceLoc } from "../interchange/capture";
 import type { Params } from "../interchange/params";
 
 /** Thrown by `ctx.fail`: the lowering reports it with the eqn's primitive, shapes and source. */
@@ -22,6 +22,8 @@ export interface JaxprLowering {
   readonly opset: number;
   /** `source`: where eqns without a source of their own (library internals) point instead. */
   lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
+  /** Lowers a nested jaxpr as a call of a model-local ONNX function (see lower/functions.ts). */
+  callFunction(fn: FunctionCall, jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
   /** Lowers `eqn` with the real table's rule (complex rules reuse real ones on the parts). */
   lowerWithRealRule(eqn: Eqn, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[];
   /** Builds a subgraph with formal inputs of `inputs` types; `build` emits into it and returns its outputs. */
@@ -129,6 +131,11 @@ export class LoweringContext {
   /** Lowers a nested closed jaxpr in place (inlining jit, custom_jvp_call, ...). */
   inline(jaxpr: Jaxpr, inputs: readonly Value[]): Value[] {
     return this.lowering.lowerJaxpr(jaxpr, inputs, this.scope, this.source);
+  }
+
+  /** Lowers a nested closed jaxpr as an ONNX function call (an `@onnx_function` call). */
+  callFunction(fn: FunctionCall, jaxpr: Jaxpr, inputs: readonly Value[]): Value[] {
+    return this.lowering.callFunction(fn, jaxpr, inputs, this.scope, this.source);
   }
 
   /**

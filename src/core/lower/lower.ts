@@ -7,13 +7,14 @@ import { BuilderError, GraphBuilder } from "../ir/builder";
 import { DimParseError, dimsCompatible, formatShape } from "../ir/dims";
 import { irTypeOf } from "../ir/complex";
 import { isComplex } from "../ir/dtype";
-import type { Graph, TensorType } from "../ir/ir";
+import type { Graph, OnnxFunction, TensorType } from "../ir/ir";
 import { Value } from "../ir/ir";
-import type { Atom, Capture, Eqn, Jaxpr, SourceLoc } from "../interchange/capture";
+import type { Atom, Capture, Eqn, FunctionCall, Jaxpr, SourceLoc } from "../interchange/capture";
 import { ParamError, type ParamValue } from "../interchange/params";
 import { LoweringContext, RuleFailure, type JaxprLowering } from "./context";
 import { inversePerm, permute } from "../ir/perm";
 import { ConversionError, formatSource, loweringFailedError, siteOf, unsupportedPrimitivesError, type ErrorSite } from "./errors";
+import { FunctionLibrary } from "./functions";
 import type { LoweringRule, RuleRegistry } from "./rule";
 
 export const DEFAULT_OPSET = 21;
@@ -24,11 +25,15 @@ export interface LowerOptions {
   readonly modelName?: string;
   /** Source paths in node metadata are made relative to this (see shortenPath); absolute if unset. */
   readonly sourceRoot?: string;
+  /** Lower `@onnx_function` calls in place instead of as FunctionProto calls (a flat graph). */
+  readonly inlineFunctions?: boolean;
 }
 
 export interface LoweredGraph {
   readonly graph: Graph;
   readonly opset: number;
+  /** Model-local functions the graph calls (from `@onnx_function`), callees before callers. */
+  readonly functions: readonly OnnxFunction[];
 }
 
 /** Every nested jaxpr in a param value (cond branches, loop bodies, call bodies). */
@@ -67,10 +72,16 @@ export function findUnsupported(jaxpr: Jaxpr, registry: RuleRegistry, scope: rea
 }
 
 class Lowering implements JaxprLowering {
-  /** The graph being built: the model's, or a subgraph's while a control-flow rule builds one. */
+  /** The graph being built: the model's, a function body's, or a subgraph's while a control-flow rule builds one. */
   builder: GraphBuilder;
   readonly failures: (ErrorSite & { reason: string })[] = [];
-  private readonly bufferValues = new Map<number, Value>();
+  readonly functions = new FunctionLibrary();
+  /** Per graph that holds initializers (the model's, a function body's): buffer index -> initializer. */
+  private readonly bufferValues = new Map<GraphBuilder, Map<number, Value>>();
+  /** A subgraph builder -> the builder whose graph holds its initializers (its outermost one). */
+  private readonly homes = new Map<GraphBuilder, GraphBuilder>();
+  /** Initializers made from capture buffers (model weights), with their buffer index. */
+  private readonly bufferOrigin = new Map<Value, number>();
 
   constructor(
     private readonly capture: Capture,
@@ -78,8 +89,51 @@ class Lowering implements JaxprLowering {
     readonly opset: number,
     name: string,
     private readonly sourceRoot?: string,
+    private readonly inlineFunctions = false,
   ) {
     this.builder = new GraphBuilder(name);
+  }
+
+  /**
+   * An `@onnx_function` call: the body becomes a function (shared with earlier calls of the same
+   * body) and the call one node in `domain`. The weights the body reads are the function's
+   * trailing inputs, named by their path inside the called module (`linear1.kernel`), so one
+   * function serves every instance; the call passes the model's initializers for them.
+   */
+  callFunction(fn: FunctionCall, jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[] {
+    if (this.inlineFunctions) return this.lowerJaxpr(jaxpr, inputs, scope, source);
+    const outer = this.builder;
+    const body = new GraphBuilder(fn.name);
+    const bodyInputs = jaxpr.invars.map((v, i) => body.addInput(`in_${i}`, { dtype: v.aval.dtype, shape: [...v.aval.shape] }));
+    this.builder = body;
+    let outs: Value[];
+    try {
+      outs = this.lowerJaxpr(jaxpr, bodyInputs, [], source);
+      const taken = new Set<Value>();
+      for (const v of outs) {
+        // Function outputs are node outputs, each once (as for the model's outputs).
+        const out = !v.producer || taken.has(v) ? body.op("Identity", [v]) : v;
+        taken.add(out);
+        body.graph.outputs.push(out);
+      }
+    } finally {
+      this.builder = outer;
+    }
+    const weights: Value[] = [];
+    const prefixes = scope.map((_, k) => `${scope.slice(k).join(".")}.`);
+    body.graph.initializers = body.graph.initializers.filter((w) => {
+      const buffer = this.bufferOrigin.get(w);
+      if (buffer === undefined) return true;
+      const prefix = prefixes.find((p) => w.name.startsWith(p));
+      w.name = body.names.unique(prefix ? w.name.slice(prefix.length) : w.name);
+      w.tensor = null;
+      body.graph.inputs.push(w);
+      weights.push(this.bufferValue(buffer));
+      return false;
+    });
+    const f = this.functions.add(fn.name, fn.domain, this.opset, body.graph);
+    const types = jaxpr.outvars.map((a) => (a.kind === "var" ? a.var.aval : a.aval)).map((a): TensorType => ({ dtype: a.dtype, shape: [...a.shape] }));
+    return outer.ops(f.name, [...inputs, ...weights], {}, { domain: f.domain, types, outputs: types.length });
   }
 
   lowerJaxpr(jaxpr: Jaxpr, inputs: readonly Value[], scope: readonly string[], source?: SourceLoc): Value[] {
@@ -113,6 +167,7 @@ class Lowering implements JaxprLowering {
   subgraph(name: string, inputs: readonly TensorType[], build: (inputs: Value[]) => readonly Value[]): Graph {
     const outer = this.builder;
     const inner = outer.child(name);
+    this.homes.set(inner, this.homes.get(outer) ?? outer);
     const formals = inputs.map((t, i) => inner.addFreshInput(`${inner.graph.name}_in_${i}`, t));
     this.builder = inner;
     try {
@@ -183,7 +238,10 @@ class Lowering implements JaxprLowering {
   }
 
   private bufferValue(index: number): Value {
-    const cached = this.bufferValues.get(index);
+    const home = this.homes.get(this.builder) ?? this.builder;
+    let values = this.bufferValues.get(home);
+    if (!values) this.bufferValues.set(home, (values = new Map()));
+    const cached = values.get(index);
     if (cached) return cached;
     const info = this.capture.buffers[index];
     const bytes = this.capture.bufferBytes[index];
@@ -191,7 +249,8 @@ class Lowering implements JaxprLowering {
     const { dtype, shape } = irTypeOf(info);
     const data = bytes ? { kind: "bytes" as const, bytes } : { kind: "host" as const, buffer: index, sourceShape: shape as number[] };
     const v = this.builder.initializer({ dtype, shape: shape as number[], data }, info.name ?? `const_${index}`);
-    this.bufferValues.set(index, v);
+    values.set(index, v);
+    this.bufferOrigin.set(v, index);
     return v;
   }
 }
@@ -220,7 +279,7 @@ export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGr
   const unsupported = findUnsupported(capture.jaxpr, options.registry);
   if (unsupported.length) throw unsupportedPrimitivesError(unsupported);
   const opset = options.opset ?? capture.model.opset ?? DEFAULT_OPSET;
-  const lowering = new Lowering(capture, options.registry, opset, options.modelName ?? capture.model.name, options.sourceRoot);
+  const lowering = new Lowering(capture, options.registry, opset, options.modelName ?? capture.model.name, options.sourceRoot, options.inlineFunctions);
   const { builder } = lowering;
   for (const name of capture.model.outputs) builder.names.reserve(name);
   const nchwInputs = new Set(capture.model.nchwInputs ?? []);
@@ -250,7 +309,7 @@ export function lowerCapture(capture: Capture, options: LowerOptions): LoweredGr
     out.name = capture.model.outputs[i];
     graph.outputs.push(out);
   });
-  return { graph, opset };
+  return { graph, opset, functions: lowering.functions.functions };
 }
 
 /**

@@ -5,7 +5,10 @@ import { checkOnnx, newOnnxStats, onnxByteMutant, onnxSeeds, wireMutant, type On
 
 const SEED = 20261201;
 const TIME_MS = 2000;
-const MAX_MS_PER_INPUT = 3000;
+// Far above the slowest input seen (~300 ms in long runs) on two cores shared by up to eight
+// sessions: what fails here is a hang or a blow-up, not a busy machine.
+const MAX_MS_PER_INPUT = 10_000;
+jest.setTimeout(60_000);
 const seeds = onnxSeeds();
 
 function fuzz(name: string, arbitrary: fc.Arbitrary<FuzzInput>): OnnxFuzzStats {

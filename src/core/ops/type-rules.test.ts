@@ -342,3 +342,19 @@ emit(shapes)
   );
   expect(ours).toEqual(theirs);
 });
+
+describe("Transpose perm", () => {
+  // Regression (capture fuzzing): a conv out_spec of 3 entries for rank 4 gave a sparse inverse
+  // perm [0,2,,1] whose hole became an undefined dim and, at serialization, an Int64Error.
+  it("must be a permutation of the input's rank", () => {
+    const x = f32(1, 2, 3, 4);
+    const sparse = [0, 2, 1];
+    sparse[3] = 1;
+    delete (sparse as (number | undefined)[])[2];
+    for (const perm of [sparse, [0, 1, 1, 2], [0, 1, 2, 4], [0, 1, 2]]) {
+      expect(() => infer("Transpose", [x], { perm: attr.ints(perm) })).toThrow(OnnxTypeError);
+      expect(() => infer("Transpose", [x], { perm: attr.ints(perm) })).toThrow(/is not a permutation of rank 4/);
+    }
+    expect(infer("Transpose", [x], { perm: attr.ints([0, 3, 1, 2]) })).toEqual([f32(1, 4, 2, 3)]);
+  });
+});

@@ -7,6 +7,7 @@
 import { dtypeFromOnnxCode, type DType } from "../ir/dtype";
 import { broadcastShapes, formatShape, mulDims, staticSize, type Dim } from "../ir/dims";
 import type { Attr, TensorType } from "../ir/ir";
+import { isPermutation } from "../ir/perm";
 
 export interface TypeRuleArgs {
   readonly op: string;
@@ -95,7 +96,8 @@ const gemm: TypeRule = (a) => {
 const transpose: TypeRule = (a) => {
   const x = input(a, 0);
   const perm = intsAttr(a, "perm") ?? x.shape.map((_, i) => x.shape.length - 1 - i);
-  if (perm.length !== x.shape.length) throw new OnnxTypeError(`Transpose: perm ${perm} for rank ${x.shape.length}`);
+  // A perm with a gap or a repeat (a corrupted conv dimension_numbers, say) would leave dims undefined.
+  if (!isPermutation(perm, x.shape.length)) throw new OnnxTypeError(`Transpose: perm [${perm.join(",")}] is not a permutation of rank ${x.shape.length}`);
   return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
 };
 

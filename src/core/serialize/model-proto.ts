@@ -129,7 +129,8 @@ function functionProto(f: OnnxFunction): onnx.FunctionProto.$Properties {
     input: g.inputs.map((v) => v.name),
     output: g.outputs.map((v) => v.name),
     node: g.nodes.map(nodeProto),
-    opsetImport: [{ domain: "", version: int64(f.opset) }],
+    // A body calling other model-local functions imports their domains (at version 1, as the model does).
+    opsetImport: [{ domain: "", version: int64(f.opset) }, ...[...new Set(g.nodes.map((n) => n.domain).filter((d) => d !== ""))].map((domain) => ({ domain, version: int64(1) }))],
     // IR 10: value_info inside functions, so tools like Netron show shapes there too.
     valueInfo: [...g.inputs, ...g.nodes.flatMap((n) => n.outputs)].filter((v) => !outputs.has(v)).map(valueInfo),
   };

@@ -3,7 +3,7 @@
  * runs in the browser worker and in jest: keep a capture per session, convert it with the
  * options the widget asks for, and assemble the full model once the kernel has sent the weights.
  */
-import { chunkTable, convertCapture, decodeCaptureBytes, joinChunks, serializeModelStructure, type Capture, type Chunk, type HostPayload } from "../../core";
+import { chunkTable, concatBytes, convertCapture, decodeCaptureBytes, joinChunks, serializeModelStructure, type Capture, type Chunk, type HostPayload } from "../../core";
 import { defaultRegistry } from "../../../plugins";
 import type { Converted, EngineReplies, EngineRequest, TensorBytes, WeightRef, WidgetConvertOptions } from "./protocol";
 
@@ -97,7 +97,7 @@ export class Engine {
       initializer: initializerOf.get(weightKey(p)) ?? `buffer ${p.buffer}`,
     }));
     const structure = serializeModelStructure(result.model);
-    return { structure, table, payload: concat(payload), summary: result.summary, milliseconds: performance.now() - start, weights };
+    return { structure, table, payload: concatBytes(payload), summary: result.summary, milliseconds: performance.now() - start, weights };
   }
 
   private missing(s: Session): WeightRef[] {
@@ -116,14 +116,4 @@ function uniqueHostPayloads(chunks: readonly Chunk[]): HostPayload[] {
   const seen = new Map<string, HostPayload>();
   for (const c of chunks) if (!(c instanceof Uint8Array) && !seen.has(weightKey(c))) seen.set(weightKey(c), c);
   return [...seen.values()];
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
