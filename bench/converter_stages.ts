@@ -15,6 +15,9 @@ import { defaultRegistry } from "../plugins";
 const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 5;
+// --verbose: each stage's time as it ends (to see where a slow run is, before it finishes).
+const verboseAt = args.indexOf("--verbose");
+const verbose = verboseAt >= 0 && args.splice(verboseAt, 1).length > 0;
 
 function ms(times: number[]): string {
   const sorted = [...times].sort((a, b) => a - b);
@@ -30,6 +33,7 @@ for (const file of args) {
     const used = process.cpuUsage(start);
     const list = times.get(stage) ?? [];
     list.push((used.user + used.system) / 1e3);
+    if (verbose) console.log(`    ${stage}: ${((used.user + used.system) / 1e3).toFixed(1)} ms`);
     times.set(stage, list);
     return out;
   };
