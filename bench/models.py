@@ -70,11 +70,11 @@ def _wide_mlp_600m() -> nnx.Module:
 
 
 MODELS: dict[str, BenchModel] = {
-    "seed_mlp": BenchModel("seed_mlp", "the seed README's MLP (Linear, Dropout, BatchNorm, gelu)", _seed_mlp, [("B", 30)], batch=17, atol=1e-5),
-    "mlp_67m": BenchModel("mlp_67m", "4 x Linear(4096) + gelu", _wide_mlp, [("B", 4096)], batch=8, atol=1e-4, warm_runs=7, ort_rounds=30),
+    "seed_mlp": BenchModel("seed_mlp", "the seed README's MLP (Linear, Dropout, BatchNorm, gelu)", _seed_mlp, [("B", 30)], batch=17, atol=1e-5, warm_runs=15, first_runs=2),
+    "mlp_67m": BenchModel("mlp_67m", "4 x Linear(4096) + gelu", _wide_mlp, [("B", 4096)], batch=8, atol=1e-4, warm_runs=5, first_runs=2, ort_rounds=30),
     "mlp_600m": BenchModel(
         "mlp_600m", "36 x Linear(4096) + gelu, weights as external data", _wide_mlp_600m, [("B", 4096)], batch=4, atol=1e-4,
-        warm_runs=2, first_runs=1, ort_rounds=5,
+        warm_runs=1, first_runs=1, ort_rounds=5,
     ),  # fmt: skip
 }
 
