@@ -154,6 +154,7 @@ def main() -> None:
         pythons["ref"] = args.ref_python
 
     machine = machine_info()
+    command = "bash bench/run.sh" + "".join(f" {a}" for a in sys.argv[1:] if not a.startswith("--ref-error") and a != args.ref_error)
     results: dict[str, dict[str, dict[str, Any]]] = {}
     for model in models:
         subject = subjects.get(model)
@@ -172,6 +173,9 @@ def main() -> None:
         }
         if model in BIG_MODELS:
             shutil.rmtree(out_dir(model), ignore_errors=True)  # gigabytes, measured already
+        # Written after every subject, so a run that is stopped still leaves what it measured.
+        partial = {**machine, "loadavg_end": os.getloadavg(), "source": f"{machine['source']}; PARTIAL: {len(results)} of {len(models)} subjects, no scaling yet"}
+        Path(args.results).write_text(report.markdown(results, partial, args.ref_error, command=command))
     print("scaling (ours):")
     points = scaling.run(args.eqns, args.weights_mb)
     machine["loadavg_end"] = os.getloadavg()
@@ -180,7 +184,7 @@ def main() -> None:
     print()
     print(text)
     print("\n".join(scaling.table(points)))
-    Path(args.results).write_text(report.markdown(results, machine, args.ref_error, points, command="bash bench/run.sh"))
+    Path(args.results).write_text(report.markdown(results, machine, args.ref_error, points, command=command))
     print(f"\nwrote {os.path.relpath(args.results)}")
     failed = [f"{m}/{c}" for m, by_conv in results.items() for c, r in by_conv.items() if not r["warm"].get("parity_ok")]
     if failed:
