@@ -178,7 +178,7 @@ export function specialFunctionRule(primitive: string, onnxOps: string[], fn: (c
 const special = (primitive: string, fn: Unary, onnxOps: string[]): LoweringRule => specialFunctionRule(primitive, onnxOps, (ctx, [x]) => fn(ctx, x));
 
 export const SPECIAL_RULES: LoweringRule[] = [
-  special("erf_inv", erfInv, ["Log", "Sqrt", "Mul", "Add", "Where"]),
+  special("erf_inv", erfInv, ["Log", "Sqrt", "Mul", "Add", "Where", "Loop", "Exp", "Div"]),
   special("lgamma", lgamma, ["Log", "Sin", "Div", "Add", "Where", "Floor"]),
   special("digamma", digamma, ["Log", "Sin", "Cos", "Div", "Add", "Where", "Floor"]),
 ];

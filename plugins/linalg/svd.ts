@@ -7,8 +7,9 @@
  * round-robin round rotates n/2 disjoint column pairs to orthogonality (the rotation that
  * diagonalizes their Gram block [[|b_p|^2, b_p.b_q], [b_p.b_q, |b_q|^2]], plugins/shared/jacobi.ts)
  * and V alike, so B = a V ends with orthogonal columns. Sweeps stop once every pair has
- * |b_p.b_q| <= m eps |b_p| |b_q| (float32: 4-8 sweeps up to n = 32). Then s_j = |b_j|, sorted
- * descending (TopK, stable) with V's columns; u comes from a Householder QR of the sorted B
+ * |b_p.b_q| <= m eps |b_p| |b_q| (float32: 4-8 sweeps up to n = 32). Then B is recomputed as
+ * a V from the input (see below) and s_j = |b_j| / |v_j|, sorted descending (TopK, stable) with
+ * V's columns; u comes from a Householder QR of the sorted B
  * (plugins/shared/householder.ts): its first n columns are +-b_j / s_j, signed by r's diagonal,
  * and the rest complete an orthonormal basis (full_matrices), which is also what u gets for
  * s_j = 0, where b_j / s_j is undefined.
@@ -39,7 +40,7 @@ function tallSvd(ctx: LoweringContext, a: Value, vectors: boolean, full: boolean
   const padded = n2 > n ? ctx.op("Pad", [a, ctx.int64s([...new Array<number>(2 * rank - 1).fill(0), 1])]) : a;
   const sum = (x: Value, axis: number): Value => ctx.op("ReduceSum", [x, ctx.int64s([axis])], { keepdims: 1 });
   const eye = ctx.constant(Array.from({ length: n2 * n2 }, (_, i) => (i % (n2 + 1) === 0 ? 1 : 0)), dtype, [n2, n2]);
-  const [b, v] = jacobiSweeps(ctx, {
+  const [, v] = jacobiSweeps(ctx, {
     n: n2,
     carries: [padded, batchedIdentity(ctx, n2, dtype, batch)],
     round(pairs, [x, vecs]) {
@@ -59,13 +60,18 @@ function tallSvd(ctx: LoweringContext, a: Value, vectors: boolean, full: boolean
       return ctx.op("Greater", [ctx.op("ReduceMax", [ratio], { keepdims: 0 }), ctx.scalar(tolerance, dtype)]);
     },
   });
-  const norms = ctx.op("Sqrt", [ctx.op("ReduceSum", [ctx.op("Mul", [b, b]), ctx.int64s([-2])], { keepdims: 0 })]); // [..., n2]
+  // s_j = |a v_j| / |v_j| from the input, not the rotated columns b_j, which carry the rounding of
+  // every round (float32, 64 x 64: 6.5e-5 off JAX): to first order a v_j's error is orthogonal to
+  // a v_j, so the norm's error is quadratic in v_j's. u is the orthonormalized a V as well.
+  const columnNorms = (x: Value): Value => ctx.op("Sqrt", [ctx.op("ReduceSum", [ctx.op("Mul", [x, x]), ctx.int64s([-2])], { keepdims: 0 })]); // [..., n2]
+  const av = ctx.op("MatMul", [padded, v]);
+  const norms = ctx.op("Div", [columnNorms(av), columnNorms(v)]);
   // The padded column has norm 0 and the highest index, so the stable TopK puts it last: cut.
   const [s, order] = ctx.ops("TopK", [norms, ctx.int64s([n])], { axis: -1, largest: 1, sorted: 1 });
   if (!vectors) return [s];
   // Expand to a computed shape: its type says the batch dims, which the shape tensor hides.
   const columns = (rows: number): Value => ctx.op("Expand", [ctx.op("Unsqueeze", [order, ctx.int64s([-2])]), ctx.shape([...batch, rows, n])], {}, { types: [{ dtype: "int64", shape: [...batch, rows, n] }] });
-  const sortedB = ctx.op("GatherElements", [b, columns(m)], { axis: -1 });
+  const sortedB = ctx.op("GatherElements", [av, columns(m)], { axis: -1 });
   const vRows = n2 > n ? ctx.op("Slice", [v, ctx.int64s([0]), ctx.int64s([n]), ctx.int64s([-2])]) : v;
   const sortedV = ctx.op("GatherElements", [vRows, columns(n)], { axis: -1 });
   const { q, r } = householderQr(ctx, sortedB);

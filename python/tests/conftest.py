@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The repo root, so tests convert the examples catalog's own models instead of copies of them.
+sys.path.insert(1, str(Path(__file__).parents[2]))
 
 from harness import OrtWeb  # noqa: E402
 

@@ -1,8 +1,8 @@
 """The models of the seed README and the Flax MNIST tutorial, as the tests convert them."""
 
-from functools import partial
-
 from flax import nnx
+
+from examples.mnist_cnn import CNN  # noqa: F401  (the Flax NNX MNIST tutorial's CNN, NHWC)
 
 
 class MLP(nnx.Module):
@@ -39,24 +39,6 @@ class MyModel(nnx.Module):
 
     def __call__(self, x):
         return self.block2(self.block1(x))
-
-
-class CNN(nnx.Module):
-    """The Flax NNX MNIST tutorial's CNN (NHWC input, HWIO kernels)."""
-
-    def __init__(self, *, rngs):
-        self.conv1 = nnx.Conv(1, 32, kernel_size=(3, 3), rngs=rngs)
-        self.conv2 = nnx.Conv(32, 64, kernel_size=(3, 3), rngs=rngs)
-        self.avg_pool = partial(nnx.avg_pool, window_shape=(2, 2), strides=(2, 2))
-        self.linear1 = nnx.Linear(3136, 256, rngs=rngs)
-        self.linear2 = nnx.Linear(256, 10, rngs=rngs)
-
-    def __call__(self, x):
-        x = self.avg_pool(nnx.relu(self.conv1(x)))
-        x = self.avg_pool(nnx.relu(self.conv2(x)))
-        x = x.reshape(x.shape[0], -1)
-        x = nnx.relu(self.linear1(x))
-        return self.linear2(x)
 
 
 def eval_mode(model):

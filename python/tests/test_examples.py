@@ -2,16 +2,10 @@
 and matches JAX in onnxruntime and onnxruntime-web; one waiting on a missing rule still fails
 the way it says; docs/examples.md is what examples.catalog writes."""
 
-import sys
-
 import pytest
 
+from examples import CATALOG, catalog
 from harness import ROOT, check_conversion
-
-sys.path.insert(0, str(ROOT))
-
-from examples import CATALOG  # noqa: E402
-from examples import catalog  # noqa: E402
 
 
 @pytest.mark.parametrize("example", CATALOG, ids=[e.name for e in CATALOG])

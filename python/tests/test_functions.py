@@ -11,39 +11,10 @@ import onnx
 import pytest
 from flax import nnx
 
+from examples.mlp_functions import MLPBlock, MyModel
+from examples._example import randomize_batch_norm
 from harness import check_conversion
 from jax2onnx_lab import onnx_function, to_onnx
-
-
-@onnx_function
-class MLPBlock(nnx.Module):
-    def __init__(self, dim, *, rngs):
-        self.linear1 = nnx.Linear(dim, dim, rngs=rngs)
-        self.linear2 = nnx.Linear(dim, dim, rngs=rngs)
-        self.batchnorm = nnx.BatchNorm(dim, rngs=rngs)
-
-    def __call__(self, x):
-        return nnx.gelu(self.linear2(self.batchnorm(nnx.gelu(self.linear1(x)))))
-
-
-class MyModel(nnx.Module):
-    def __init__(self, dim, *, rngs):
-        self.block1 = MLPBlock(dim, rngs=rngs)
-        self.block2 = MLPBlock(dim, rngs=rngs)
-
-    def __call__(self, x):
-        return self.block2(self.block1(x))
-
-
-def _randomize_batchnorm(model, seed=1):
-    rng = np.random.default_rng(seed)
-    for _, m in nnx.iter_modules(model):
-        if isinstance(m, nnx.BatchNorm):
-            n = m.mean.get_value().shape
-            m.mean.set_value(jnp.asarray(rng.normal(size=n), dtype="float32"))
-            m.var.set_value(jnp.asarray(rng.uniform(0.5, 2.0, size=n), dtype="float32"))
-    model.eval()
-    return model
 
 
 def _calls(model: onnx.ModelProto) -> Counter:
@@ -59,7 +30,7 @@ def _assert_value_info_inside_functions(model: onnx.ModelProto) -> None:
 
 
 def test_seed_example_two_calls_of_one_function(ort_web):
-    model = _randomize_batchnorm(MyModel(256, rngs=nnx.Rngs(0)))
+    model = randomize_batch_norm(MyModel(256, rngs=nnx.Rngs(0)))
     proto = check_conversion(model, [(100, 256)], ort_web=ort_web, atol=1e-4)
     (fn,) = proto.functions
     assert (fn.name, fn.domain) == ("MLPBlock", "jax2onnx_lab.fn")
@@ -76,7 +47,7 @@ def test_seed_example_two_calls_of_one_function(ort_web):
 
 
 def test_inline_functions_gives_a_flat_graph(ort_web):
-    model = _randomize_batchnorm(MyModel(16, rngs=nnx.Rngs(0)))
+    model = randomize_batch_norm(MyModel(16, rngs=nnx.Rngs(0)))
     flat = to_onnx(model, [("B", 16)], inline_functions=True)
     onnx.checker.check_model(flat, full_check=True)
     assert not flat.functions and {o.domain for o in flat.opset_import} == {""}

@@ -5,29 +5,15 @@ from collections import Counter
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
 from flax import nnx
 
+from examples._example import randomize_batch_norm
 from harness import check_conversion
 
 
 def _ops(model) -> Counter:
     return Counter(n.op_type for n in model.graph.node)
-
-
-def _randomize(model, seed=1):
-    """Non-trivial BatchNorm statistics, so a wrong fold shows."""
-    rng = np.random.default_rng(seed)
-    for _, m in nnx.iter_modules(model):
-        if isinstance(m, nnx.BatchNorm):
-            n = m.mean.get_value().shape
-            m.mean.set_value(jnp.asarray(rng.normal(size=n), dtype="float32"))
-            m.var.set_value(jnp.asarray(rng.uniform(0.5, 2.0, size=n), dtype="float32"))
-            m.scale.set_value(jnp.asarray(rng.normal(size=n), dtype="float32"))
-            m.bias.set_value(jnp.asarray(rng.normal(size=n), dtype="float32"))
-    model.eval()
-    return model
 
 
 @pytest.mark.parametrize(
@@ -59,7 +45,7 @@ class ConvBN(nnx.Module):
 
 
 def test_batchnorm_folds_into_conv_and_linear(ort_web):
-    model = check_conversion(_randomize(ConvBN(rngs=nnx.Rngs(0))), [("B", 6, 6, 3)], ort_web=ort_web, dims=[{"B": 2}], atol=1e-4)
+    model = check_conversion(randomize_batch_norm(ConvBN(rngs=nnx.Rngs(0))), [("B", 6, 6, 3)], ort_web=ort_web, dims=[{"B": 2}], atol=1e-4)
     ops = _ops(model)
     assert ops["Conv"] == 1 and ops["Relu"] == 1 and ops["Gemm"] == 1
     assert not {"BatchNormalization", "Sub", "Max", "Add"} & set(ops), ops

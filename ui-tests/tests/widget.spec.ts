@@ -29,6 +29,7 @@ test("seed MLP: graph, inspector with B, search, parity, save and download", asy
   await widget.locator(".j2o-search input").fill("Gelu");
   await widget.locator(".j2o-search input").press("Enter");
   await expect(widget.locator('.j2o-selected[data-op="Gelu"]')).toHaveCount(1);
+  await expect(widget.locator(".j2o-search-results")).toBeHidden(); // the hit list no longer covers the graph
 
   // Parity in onnxruntime-web passes, and Python sees it as widget state.
   await expect(widget.locator(".j2o-parity")).toHaveAttribute("data-ok", "true");

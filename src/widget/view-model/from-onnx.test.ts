@@ -259,6 +259,31 @@ describe("model-local functions", () => {
     expect(g.groups[0].node?.inputs.map((v) => v?.name)).toEqual(["x", "w"]);
   });
 
+  test("body nodes' module paths are the call site's path plus their own (our bodies record relative scopes)", () => {
+    const scoped = (scope: string) => [{ key: "jax2onnx_lab.scope", value: scope }];
+    const body: onnx.FunctionProto.$Properties = {
+      name: "Block", domain: "local", input: ["x"], output: ["r"],
+      node: [
+        { name: "linear1/Gemm", opType: "Neg", input: ["x"], output: ["m"], metadataProps: scoped("linear1") },
+        { name: "Relu", opType: "Relu", input: ["m"], output: ["r"] },
+      ],
+    };
+    const m = view({
+      functions: [body],
+      graph: {
+        input: [vi("x", [4])],
+        output: [vi("y", [4])],
+        node: [
+          { name: "M/block1/Block", opType: "Block", domain: "local", input: ["x"], output: ["h"], metadataProps: scoped("M/block1") },
+          { name: "M/block2/Block", opType: "Block", domain: "local", input: ["h"], output: ["y"], metadataProps: scoped("M/block2") },
+        ],
+      },
+    });
+    expect(m.nodes.filter((n) => n.kind === "op").map((n) => `${n.op}:${n.provenance.scope}`)).toEqual([
+      "Neg:M/block1/linear1", "Relu:M/block1", "Neg:M/block2/linear1", "Relu:M/block2",
+    ]);
+  });
+
   test("a function that calls itself is shown once, with a warning, and does not hang", () => {
     const loop: onnx.FunctionProto.$Properties = {
       name: "F", domain: "local", input: ["x"], output: ["y"], node: [{ opType: "F", domain: "local", input: ["x"], output: ["y"] }],

@@ -78,6 +78,12 @@ interface Body {
   readonly scope: ValueScope;
   /** Function keys on the way here, against recursive functions (which ONNX forbids, but files may contain). */
   readonly callStack: readonly string[];
+  /**
+   * The module path of the call site a function body was reached through (empty in the main graph).
+   * Our function bodies record scopes relative to the function (one body serves every call), so the
+   * inspector's module path is this base plus the node's own path.
+   */
+  readonly scopeBase?: readonly string[];
   /** function: the call's actual input values per formal input, and its output values per formal output. */
   readonly actualInputs?: readonly (MutableValue | null)[];
   readonly callOutputs?: readonly MutableValue[];
@@ -284,12 +290,16 @@ class ViewBuilder {
     const op = text(n.opType);
     const domain = text(n.domain);
     const metadata = entries(n.metadataProps);
-    const provenance = provenanceOf(metadata);
+    let provenance = provenanceOf(metadata);
     const inputs = list(n.input).map((input) => {
       if (input === "") return null; // an omitted optional input (onnx.proto NodeProto.input)
       return scope.lookup(input) ?? scope.declare({ name: input, type: typeOf(input), consumers: [] });
     });
-    let parent = this.scopeGroup(body, scopePath(name, provenance));
+    const relativeScope = scopePath(name, provenance);
+    let parent = this.scopeGroup(body, relativeScope);
+    const scopeBase = body.scopeBase ?? [];
+    const fullScope = [...scopeBase, ...relativeScope];
+    if (scopeBase.length) provenance = { ...provenance, scope: fullScope.join("/") };
 
     const subgraphs: { attr: string; graph: onnx.GraphProto.$Properties }[] = [];
     for (const a of list(n.attribute)) {
@@ -316,6 +326,7 @@ class ViewBuilder {
           group: groupId,
           scope: new ValueScope(scope),
           callStack: body.callStack,
+          scopeBase,
           owner: id,
         });
       }
@@ -354,6 +365,7 @@ class ViewBuilder {
           group: id,
           scope: new ValueScope(null), // a function body sees only its formals (no outer scope)
           callStack: [...body.callStack, key],
+          scopeBase: fullScope,
           actualInputs: list(fn.input).map((_, k) => inputs[k] ?? null),
           callOutputs: outputs,
         });

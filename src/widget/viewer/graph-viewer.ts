@@ -187,10 +187,12 @@ export class GraphViewer {
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.listResults(this.searchInput.value), 120);
     });
+    // Back in the box after choosing a hit: the list returns for the query still there.
+    this.searchInput.addEventListener("focus", () => this.listResults(this.searchInput.value));
     this.searchInput.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         const first = this.search(this.searchInput.value)[0];
-        if (first) void this.reveal(first.id);
+        if (first) this.choose(first.id);
       } else if (event.key === "Escape") {
         this.searchInput.value = "";
         this.listResults("");
@@ -625,6 +627,13 @@ export class GraphViewer {
     return [event.clientX - r.left, event.clientY - r.top];
   }
 
+  /** A search hit chosen: the list closes (it would cover the graph) and the hit is revealed. */
+  private choose(id: string): void {
+    clearTimeout(this.searchTimer);
+    this.results.hidden = true;
+    void this.reveal(id);
+  }
+
   private listResults(query: string): void {
     const hits = this.search(query);
     this.results.replaceChildren();
@@ -644,7 +653,7 @@ export class GraphViewer {
       label.textContent = hit.label;
       const detail = element("span", "j2o-search-detail", button);
       detail.textContent = `${hit.match === "value" ? "value · " : hit.kind === "group" ? "group · " : ""}${hit.detail}`;
-      button.addEventListener("click", () => void this.reveal(hit.id));
+      button.addEventListener("click", () => this.choose(hit.id));
     }
     if (hits.length > MAX_LISTED_RESULTS) {
       const li = element("li", "j2o-search-more", this.results);
