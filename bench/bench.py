@@ -13,6 +13,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,41 +21,45 @@ from pathlib import Path
 from typing import Any
 
 import report
+import scaling
+import subjects
 
 BENCH = Path(__file__).resolve().parent
 MEASURE = BENCH / "measure.py"
 ORT_LATENCY = BENCH / "ort_latency.py"
 OUT = BENCH / "out"
 
-MODEL_NAMES = ("seed_mlp", "mlp_67m")
-# Warm runs per model: enough for a stable median on 2 noisy cores, few enough for a few minutes.
-WARM_RUNS = {"seed_mlp": 20, "mlp_67m": 7}
-ORT_ROUNDS = {"seed_mlp": 200, "mlp_67m": 30}
-# A child that takes longer is stuck (the slowest, the reference's first 67M conversion, takes ~10 s).
-CHILD_TIMEOUT_S = 300
+# The big model last: its files (2 x 2.4 GB) are deleted when it is done.
+BIG_MODELS = ("mlp_67m", "mlp_600m")
+# A child that takes longer is stuck (the slowest, the reference's warm 600M runs, take ~2 min).
+CHILD_TIMEOUT_S = 900
 FIRST_RUN_KEYS = ("import_base_s", "import_converter_s", "convert_s", "peak_rss", "peak_rss_before_convert", "node_peak_rss")
 
 
 def run_measure(python: str, converter: str, model: str, mode: str, runs: int, tag: str) -> dict[str, Any]:
     """One measure.py process; returns its result, or {"error": ...} so one failure does not stop the bench."""
     cmd = [python, str(MEASURE), "--converter", converter, "--model", model, "--mode", mode,
-           "--runs", str(runs), "--out", str(OUT / model / converter / tag)]  # fmt: skip
-    print(f"  {converter:4} {model:9} {mode:5} {tag:8} ...", end=" ", flush=True)
+           "--runs", str(runs), "--out", str(out_dir(model) / converter / tag)]  # fmt: skip
+    print(f"  {converter:4} {model:22} {mode:5} {tag:8} ...", end=" ", flush=True)
     result = run_child(cmd)
     if "error" not in result:
         print(f"{result['convert_s']:.3f} s")
     return result
 
 
-def run_ort_latency(python: str, model: str, warm: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def out_dir(model: str) -> Path:
+    return OUT / model.replace(":", "_")
+
+
+def run_ort_latency(python: str, subject: subjects.Subject, warm: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """onnxruntime latency of the files whose parity passed, timed side by side in one process."""
     files = {conv: r["onnx_path"] for conv, r in warm.items() if r.get("parity_ok")}
     if not files:
         return {"error": "no file passed parity"}
-    batch = next(r["batch"] for r in warm.values() if r.get("parity_ok"))
-    cmd = [python, str(ORT_LATENCY), "--batch", str(batch), "--rounds", str(ORT_ROUNDS[model]),
+    batch = ", ".join(f"{k}={v}" for k, v in subject.dims.items())
+    cmd = [python, str(ORT_LATENCY), "--model", subject.name, "--rounds", str(subject.ort_rounds),
            *(f"{conv}={path}" for conv, path in files.items())]  # fmt: skip
-    print(f"  ort latency {model:9} B={batch} ...", end=" ", flush=True)
+    print(f"  ort latency {subject.name:22} {batch} ...", end=" ", flush=True)
     result = run_child(cmd)
     if "error" not in result:
         print(", ".join(f"{conv} {s * 1e3:.3f} ms" for conv, s in result.items()))
@@ -71,7 +76,7 @@ def ort_entry(latency: dict[str, Any], conv: str) -> dict[str, Any]:
 def run_child(cmd: list[str]) -> dict[str, Any]:
     """Runs a bench child and parses its `RESULT <json>` line; failures become {"error": ...}."""
     # JAX probes for accelerators and logs about it; the machine has none.
-    env = {**os.environ, "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "jax"}
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, env=env, cwd=BENCH)
     except subprocess.TimeoutExpired:
@@ -134,10 +139,13 @@ def main() -> None:
     parser.add_argument("--ours-python", default=str(BENCH.parent / ".venv" / "bin" / "python"))
     parser.add_argument("--ref-python", default=str(BENCH / ".venv-ref" / "bin" / "python"))
     parser.add_argument("--ref-error", default="", help="why the reference venv is unusable; skips the reference")
-    parser.add_argument("--first-runs", type=int, default=3, help="fresh processes per model and converter")
-    parser.add_argument("--models", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES))
+    parser.add_argument("--first-runs", type=int, help="fresh processes per model and converter (default: per model)")
+    parser.add_argument("--models", nargs="+", default=None, help="bench models and example:NAME (default: all, the catalog included)")
+    parser.add_argument("--eqns", type=int, nargs="*", default=[1000, 10000, 100000], help="scaling curve: generated programs of ~N eqns")
+    parser.add_argument("--weights-mb", type=int, nargs="*", default=[100, 1000, 3000], help="scaling curve: weights of N MB")
     parser.add_argument("--results", default=str(BENCH / "results.md"))
     args = parser.parse_args()
+    models = args.models or [*(n for n in subjects.names() if n != "mlp_600m"), "mlp_600m"]
 
     pythons = {"ours": args.ours_python}
     if args.ref_error:
@@ -146,27 +154,37 @@ def main() -> None:
         pythons["ref"] = args.ref_python
 
     machine = machine_info()
+    command = "bash bench/run.sh" + "".join(f" {a}" for a in sys.argv[1:] if not a.startswith("--ref-error") and a != args.ref_error)
     results: dict[str, dict[str, dict[str, Any]]] = {}
-    for model in args.models:
+    for model in models:
+        subject = subjects.get(model)
         print(f"{model}:")
-        warm = {conv: run_measure(py, conv, model, "warm", WARM_RUNS[model], "warm") for conv, py in pythons.items()}
+        warm = {conv: run_measure(py, conv, model, "warm", subject.warm_runs, "warm") for conv, py in pythons.items()}
         # Our venv's onnxruntime times both files: the same version as the reference venv's (requirements-ref.txt).
-        latency = run_ort_latency(args.ours_python, model, warm)
+        latency = run_ort_latency(args.ours_python, subject, warm)
         first_runs: dict[str, list[dict[str, Any]]] = {conv: [] for conv in pythons}
         # Interleaved, so drift in the machine's load hits both converters alike.
-        for i in range(args.first_runs):
+        for i in range(args.first_runs or subject.first_runs):
             for conv, py in pythons.items():
                 first_runs[conv].append(run_measure(py, conv, model, "first", 1, f"first_{i}"))
         results[model] = {
             conv: {"warm": warm[conv], "first": median_of_first_runs(first_runs[conv]), "ort": ort_entry(latency, conv)}
             for conv in pythons
         }
+        if model in BIG_MODELS:
+            shutil.rmtree(out_dir(model), ignore_errors=True)  # gigabytes, measured already
+        # Written after every subject, so a run that is stopped still leaves what it measured.
+        partial = {**machine, "loadavg_end": os.getloadavg(), "source": f"{machine['source']}; PARTIAL: {len(results)} of {len(models)} subjects, no scaling yet"}
+        Path(args.results).write_text(report.markdown(results, partial, args.ref_error, command=command))
+    print("scaling (ours):")
+    points = scaling.run(args.eqns, args.weights_mb)
     machine["loadavg_end"] = os.getloadavg()
 
     text = report.console(results, machine, args.ref_error)
     print()
     print(text)
-    Path(args.results).write_text(report.markdown(results, machine, args.ref_error, command="bash bench/run.sh"))
+    print("\n".join(scaling.table(points)))
+    Path(args.results).write_text(report.markdown(results, machine, args.ref_error, points, command=command))
     print(f"\nwrote {os.path.relpath(args.results)}")
     failed = [f"{m}/{c}" for m, by_conv in results.items() for c, r in by_conv.items() if not r["warm"].get("parity_ok")]
     if failed:

@@ -113,28 +113,27 @@ def measure_first(to_onnx: Callable[..., Any], model: Any, inputs: list[Any], ou
     return result
 
 
-def measure_warm(to_onnx: Callable[..., Any], model: Any, spec: Any, out_dir: str, runs: int) -> dict[str, Any]:
+def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir: str, runs: int, kwargs: dict[str, Any]) -> dict[str, Any]:
     import jax
-    from jax import export as jax_export
 
     import onnx_checks
+    import subjects
 
     path = fresh_output(out_dir, 0)
-    to_onnx(model, spec.inputs, return_mode="file", output_path=path)  # warm-up
+    to_onnx(model, list(subject.inputs), return_mode="file", output_path=path, **kwargs)  # warm-up
     convert_s = []
     for run in range(1, runs + 1):
         path = fresh_output(out_dir, run)
-        convert_s.append(timed(lambda: to_onnx(model, spec.inputs, return_mode="file", output_path=path)))
+        convert_s.append(timed(lambda: to_onnx(model, list(subject.inputs), return_mode="file", output_path=path, **kwargs)))
         if run > 1:
             shutil.rmtree(os.path.join(out_dir, f"run_{run - 1}"))
     shutil.rmtree(os.path.join(out_dir, "run_0"))
 
-    # The same symbolic input both converters build from ("B", n): make_jaxpr on it is their common floor.
-    (shape,) = spec.inputs
-    abstract = jax.ShapeDtypeStruct(jax_export.symbolic_shape(", ".join(map(str, shape))), "float32")
-    trace = lambda: jax.make_jaxpr(model)(abstract)  # noqa: E731
+    # The same symbolic inputs both converters build from: make_jaxpr on them is their common floor.
+    abstract = subjects.abstract_inputs(subject)
+    trace = lambda: jax.make_jaxpr(model)(*abstract)  # noqa: E731
     trace()  # warm-up
-    jaxpr_s = [timed(trace) for _ in range(runs)]
+    jaxpr_s = [timed(trace) for _ in range(max(runs, 5))]
 
     result: dict[str, Any] = {
         "runs": runs,
@@ -147,44 +146,89 @@ def measure_warm(to_onnx: Callable[..., Any], model: Any, spec: Any, out_dir: st
     node = our_node_process()
     if node is not None:
         result["node_peak_rss"] = vm_hwm_bytes(node.pid)
+        result.update(write_throughput(model, subject, os.path.dirname(path)))
     result["onnx_path"] = os.path.abspath(path)  # kept for bench/ort_latency.py and for inspection
-    result["batch"] = spec.batch
-    result.update(onnx_checks.parity(model, path, batch=spec.batch, atol=spec.atol))
+    xs = subjects.concrete_inputs(subject)
+    try:
+        expected = onnx_checks.expected_outputs(model, xs)
+    except Exception:  # noqa: BLE001 - jit-free eager call first; some models only run under jit
+        expected = onnx_checks.expected_outputs(jax.jit(lambda *a: model(*a)), xs)
+    result.update(onnx_checks.parity(subject, expected, path, xs))
     return result
+
+
+def write_throughput(model: Any, subject: Any, out_dir: str, rounds: int = 3) -> dict[str, Any]:
+    """Our writer (write_model_files: temp files, fsync, rename) against a plain copy of the same
+    bytes to the same directory (one file, write + fsync), rounds interleaved; min of each."""
+    from jax2onnx_lab._capture import capture
+    from jax2onnx_lab._to_onnx import convert_capture, write_chunks, write_model_files
+
+    cap = capture(model, list(subject.inputs))
+    reply, payload = convert_capture(cap, external_data="model.onnx.data")
+    ours_path = os.path.join(out_dir, "write_ours.onnx")
+    copy_path = os.path.join(out_dir, "write_copy.bin")
+    chunks = (reply.get("data") or {}).get("chunks", []) + reply["chunks"]
+    # The plain copy's source: the very bytes our writer writes, materialized once beforehand.
+    import io
+
+    staged = io.BytesIO()
+    write_chunks(staged, cap, chunks, payload)
+    data = staged.getbuffer()
+
+    def plain_copy() -> None:
+        with open(copy_path, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+
+    ours_s, copy_s = [], []
+    for _ in range(rounds):
+        ours_s.append(timed(lambda: write_model_files(ours_path, cap, reply, payload)))
+        copy_s.append(timed(plain_copy))
+    written = data.nbytes
+    del data
+    staged.close()
+    for p in (ours_path, ours_path + ".data", copy_path):
+        if os.path.exists(p):
+            os.unlink(p)
+    return {"write_bytes": written, "write_s": min(ours_s), "copy_s": min(copy_s)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--converter", choices=sorted(CONVERTER_MODULES), required=True)
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", required=True, help="a bench model (bench/models.py) or example:NAME (examples/)")
     parser.add_argument("--mode", choices=("first", "warm"), required=True)
     parser.add_argument("--out", required=True, help="directory for this measurement's ONNX files")
     parser.add_argument("--runs", type=int, default=5, help="timed runs in warm mode")
     args = parser.parse_args()
 
     start = time.perf_counter()
-    import models  # imports jax and flax
+    import jax  # noqa: F401
+    import flax  # noqa: F401
+    import subjects
 
     imports_base_s = time.perf_counter() - start
     start = time.perf_counter()
     converter = importlib.import_module(CONVERTER_MODULES[args.converter])
     import_converter_s = time.perf_counter() - start
 
-    spec = models.MODELS[args.model]
-    model = models.build_eval(args.model)
+    subject = subjects.get(args.model)
+    model = subject.build()
+    kwargs = {"opset": subject.opset} if subject.opset else {}
     result: dict[str, Any] = {
         "converter": args.converter,
         "model": args.model,
         "mode": args.mode,
-        "params": models.parameter_count(model),
-        "inputs": [list(s) for s in spec.inputs],
+        "params": subjects.parameter_count(model),
+        "inputs": [list(map(str, getattr(s, "shape", s))) for s in subject.inputs],
         "import_base_s": imports_base_s,
         "import_converter_s": import_converter_s,
     }
     if args.mode == "first":
-        result.update(measure_first(converter.to_onnx, model, spec.inputs, args.out))
+        result.update(measure_first(lambda *a, **k: converter.to_onnx(*a, **k, **kwargs), model, list(subject.inputs), args.out))
     else:
-        result.update(measure_warm(converter.to_onnx, model, spec, args.out, args.runs))
+        result.update(measure_warm(converter.to_onnx, model, subject, args.out, args.runs, kwargs))
     result["versions"] = versions(converter)
     print("RESULT " + json.dumps(result), flush=True)
 

@@ -43,12 +43,17 @@ class WideMLP(nnx.Module):
 @dataclasses.dataclass(frozen=True)
 class BenchModel:
     name: str
+    title: str
     build: Callable[[], nnx.Module]
     inputs: list[tuple[Any, ...]]
     # Batch size used for the parity check and the onnxruntime latency.
     batch: int
     # Parity tolerance on max abs error: the wide model sums 4096 products per output in float32.
     atol: float
+    # Runs per measurement: a big model's conversions take seconds each, a small one's milliseconds.
+    warm_runs: int = 20
+    first_runs: int = 3
+    ort_rounds: int = 200
 
 
 def _seed_mlp() -> nnx.Module:
@@ -59,9 +64,18 @@ def _wide_mlp() -> nnx.Module:
     return WideMLP(width=4096, depth=4, rngs=nnx.Rngs(0))
 
 
+def _wide_mlp_600m() -> nnx.Module:
+    # 36 layers of 4096 x 4096 + bias: 604M parameters, 2.4 GB of float32 weights (external data).
+    return WideMLP(width=4096, depth=36, rngs=nnx.Rngs(0))
+
+
 MODELS: dict[str, BenchModel] = {
-    "seed_mlp": BenchModel("seed_mlp", _seed_mlp, [("B", 30)], batch=17, atol=1e-5),
-    "mlp_67m": BenchModel("mlp_67m", _wide_mlp, [("B", 4096)], batch=8, atol=1e-4),
+    "seed_mlp": BenchModel("seed_mlp", "the seed README's MLP (Linear, Dropout, BatchNorm, gelu)", _seed_mlp, [("B", 30)], batch=17, atol=1e-5, warm_runs=15, first_runs=2),
+    "mlp_67m": BenchModel("mlp_67m", "4 x Linear(4096) + gelu", _wide_mlp, [("B", 4096)], batch=8, atol=1e-4, warm_runs=5, first_runs=2, ort_rounds=30),
+    "mlp_600m": BenchModel(
+        "mlp_600m", "36 x Linear(4096) + gelu, weights as external data", _wide_mlp_600m, [("B", 4096)], batch=4, atol=1e-4,
+        warm_runs=1, first_runs=1, ort_rounds=5,
+    ),  # fmt: skip
 }
 
 

@@ -1,10 +1,11 @@
-"""onnxruntime latency of several ONNX files, timed in one process, rounds interleaved.
+"""onnxruntime latency of several ONNX files of one bench subject, timed in one process, rounds interleaved.
 
-    .venv/bin/python bench/ort_latency.py --batch 8 --rounds 30 ours=a.onnx ref=b.onnx
+    .venv/bin/python bench/ort_latency.py --model NAME --rounds 30 ours=a.onnx ref=b.onnx
 
 Interleaved in one process because inference on a big model is memory-bound: timing each file
 in its own process at a different moment on a shared machine measured the neighbours, not the
-graphs (a 1.9x "difference" between two files that run the same speed side by side).
+graphs (a 1.9x "difference" between two files that run the same speed side by side). One
+thread: the machine's 2 cores are shared. Both files get the same inputs (bench/subjects.py).
 The last stdout line is `RESULT <json>`: median seconds per name.
 """
 
@@ -15,26 +16,24 @@ import json
 import statistics
 import time
 
-import numpy as np
-import onnxruntime as ort
+import onnx_checks
+import subjects
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--model", required=True)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("files", nargs="+", help="name=path")
     args = parser.parse_args()
 
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
+    xs = subjects.concrete_inputs(subjects.get(args.model))
     sessions, feeds = {}, {}
     for item in args.files:
         name, _, path = item.partition("=")
-        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        (spec,) = session.get_inputs()
-        sessions[name] = session
-        feeds[name] = {spec.name: np.random.default_rng(0).standard_normal((args.batch, spec.shape[-1])).astype(np.float32)}
+        sessions[name] = onnx_checks.session(path, args.threads)
+        feeds[name] = onnx_checks.feeds(sessions[name], xs)
 
     for name, session in sessions.items():
         for _ in range(3):  # warm-up: first runs allocate arenas and pick kernels

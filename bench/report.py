@@ -41,6 +41,20 @@ def _python_plus_node(r: dict[str, Any]) -> float | None:
     return (first["peak_rss"] + (first.get("node_peak_rss") or 0)) / MIB
 
 
+def _write_fraction(r: dict[str, Any]) -> float | None:
+    """Our writer's throughput as a fraction of a plain copy's (same bytes, same disk, both fsync)."""
+    w = r.get("warm", {})
+    return w["copy_s"] / w["write_s"] if w.get("write_s") else None
+
+
+def _write_mb_s(key: str) -> Callable[[dict[str, Any]], float | None]:
+    def value(r: dict[str, Any]) -> float | None:
+        w = r.get("warm", {})
+        return w["write_bytes"] / 1e6 / w[key] if w.get(key) else None
+
+    return value
+
+
 def metrics(model_results: dict[str, dict[str, Any]]) -> list[Metric]:
     warm = next((r["warm"] for r in model_results.values() if "runs" in r["warm"]), {})
     first_runs = next((r["first"]["runs"] for r in model_results.values() if "runs" in r["first"]), 0)
@@ -56,9 +70,14 @@ def metrics(model_results: dict[str, dict[str, Any]]) -> list[Metric]:
         Metric("  rise during the conversion call (MiB)", _minus("first", "peak_rss", "peak_rss_before_convert", MIB), ".0f"),
         Metric("peak RSS, Node process (MiB)", _get("first", "node_peak_rss", MIB), ".0f"),
         Metric("peak RSS, Python + Node (MiB)", _python_plus_node, ".0f"),
-        Metric("ONNX nodes", _get("warm", "nodes"), ".0f"),
+        Metric("ONNX nodes (main graph)", _get("warm", "nodes"), ".0f"),
+        Metric("ONNX nodes in functions", _get("warm", "function_nodes"), ".0f"),
+        Metric("initializers", _get("warm", "initializers"), ".0f"),
         Metric("file size incl. external data (MB)", _get("warm", "file_bytes", 1e6), ".3f"),
-        Metric(f"onnxruntime latency, B={batch}, side by side (ms)", _get("ort", "latency_s", 1e-3), ".3f"),
+        Metric(f"onnxruntime latency, {batch}, 1 thread, side by side (ms)", _get("ort", "latency_s", 1e-3), ".3f"),
+        Metric("our writer, write + fsync (MB/s)", _write_mb_s("write_s"), ".0f", ratio=False),
+        Metric("plain copy of the same bytes, write + fsync (MB/s)", _write_mb_s("copy_s"), ".0f", ratio=False),
+        Metric("  writer / plain copy throughput", _write_fraction, ".2f", ratio=False),
         Metric("parity: max abs err vs JAX", _get("warm", "max_abs_err"), ".2g", ratio=False),
     ]
 
@@ -134,7 +153,115 @@ def console(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, An
     return "\n".join(lines)
 
 
-def markdown(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, Any], ref_error: str, *, command: str) -> str:
+BIG_MODELS = ("mlp_67m", "mlp_600m")
+TARGETS = {"overhead": 5.0, "first": 10.0, "rss": 0.5, "write": 0.5, "linear": 1.5}
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def _summary_values(r: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    ours, ref = r.get("ours", {}), r.get("ref", {})
+    first = lambda c: _get("first", "convert_s")(c) if c else None  # noqa: E731
+    over = lambda c: _minus("warm", "convert_s", "make_jaxpr_s")(c) if c else None  # noqa: E731
+    rss = lambda c: _python_plus_node(c) if c else None  # noqa: E731
+    lat = lambda c: _get("ort", "latency_s")(c) if c else None  # noqa: E731
+    return {
+        "first": (first(ours), first(ref)),
+        "overhead": (over(ours), over(ref)),
+        "rss": (rss(ours), rss(ref)),
+        "nodes": tuple(((c.get("warm", {}).get("nodes") or 0) + (c.get("warm", {}).get("function_nodes") or 0)) if "nodes" in c.get("warm", {}) else None for c in (ours, ref)),
+        "inits": tuple(c.get("warm", {}).get("initializers") for c in (ours, ref)),
+        "mb": tuple(_get("warm", "file_bytes", 1e6)(c) if c else None for c in (ours, ref)),
+        "latency": (lat(ours), lat(ref)),
+        "write": _write_fraction(ours) if ours else None,
+    }
+
+
+def summary(results: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """One row per model: the issue's columns, times as ref/ours (how many times faster ours is)."""
+    lines = [
+        "| model | first conversion ours / ref (s) | ref/ours | overhead beyond make_jaxpr, warm, ours / ref (ms) | ref/ours "
+        "| peak RSS ours (Python + Node) / ref (MiB) | ours/ref | nodes ours / ref | initializers ours / ref | file ours / ref (MB) "
+        "| onnxruntime ours / ref (ms) | writer / plain copy |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        v = _summary_values(r)
+        pair = lambda key, spec, scale=1.0: " / ".join(_fmt(x * scale if x is not None else None, spec) for x in v[key])  # noqa: E731
+        lines.append(
+            f"| {name} | {pair('first', '.3f')} | {_fmt(_ratio(v['first'][1], v['first'][0]), '.1f')} "
+            f"| {pair('overhead', '.1f', 1e3)} | {_fmt(_ratio(v['overhead'][1], v['overhead'][0]), '.1f')} "
+            f"| {pair('rss', '.0f')} | {_fmt(_ratio(*v['rss']), '.2f')} | {pair('nodes', '.0f')} | {pair('inits', '.0f')} "
+            f"| {pair('mb', '.3f')} | {pair('latency', '.3f', 1e3)} | {_fmt(v['write'], '.2f')} |"
+        )
+    return lines
+
+
+def targets(results: dict[str, dict[str, dict[str, Any]]], linearity: float | None) -> list[str]:
+    """The issue's "Done means", each with what was measured and which models miss it."""
+    vals = {name: _summary_values(r) for name, r in results.items()}
+
+    def check(label: str, values: dict[str, float | None], ok: Callable[[float], bool], spec: str) -> str:
+        measured = {n: x for n, x in values.items() if x is not None}
+        if not measured:
+            return f"- {label}: not measured"
+        misses = [n for n, x in measured.items() if not ok(x)]
+        shown = ", ".join(f"{n} {format(x, spec)}" for n, x in measured.items())
+        verdict = "met" if not misses else f"MISSED by {', '.join(misses)}"
+        return f"- {label}: {verdict} ({shown})"
+
+    lines = [
+        check(f"overhead ratio ref/ours >= {TARGETS['overhead']:.0f}x on every model",
+              {n: _ratio(v["overhead"][1], v["overhead"][0]) for n, v in vals.items()}, lambda x: x >= TARGETS["overhead"], ".1f"),
+        check(f"cold first conversion ref/ours >= {TARGETS['first']:.0f}x",
+              {n: _ratio(v["first"][1], v["first"][0]) for n, v in vals.items()}, lambda x: x >= TARGETS["first"], ".1f"),
+        check(f"peak RSS ours/ref <= {TARGETS['rss']} on the big models",
+              {n: _ratio(*v["rss"]) for n, v in vals.items() if n in BIG_MODELS}, lambda x: x <= TARGETS["rss"], ".2f"),
+        check(f"weight writing >= {TARGETS['write']:.0%} of a plain copy's throughput (big models)",
+              {n: v["write"] for n, v in vals.items() if n in BIG_MODELS}, lambda x: x >= TARGETS["write"], ".2f"),
+        check(f"linear growth in eqns (cost per eqn, largest / smallest program <= {TARGETS['linear']})",
+              {"generated programs": linearity}, lambda x: x <= TARGETS["linear"], ".2f"),
+    ]  # fmt: skip
+    return lines
+
+
+def markdown(
+    results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, Any], ref_error: str, points: list[dict[str, Any]] | None = None, *, command: str
+) -> str:
+    import scaling
+
+    points = points or []
+    head = _markdown_head(results, machine, ref_error, command=command)
+    body = [
+        "",
+        "## Summary",
+        "",
+        "Times as ref/ours: how many times faster ours is (> 1: ours faster). Memory as ours/ref (< 1: ours smaller). "
+        "Overhead = warm conversion minus warm `jax.make_jaxpr` of the same callable on the same specs (both converters pay it). "
+        "Nodes include function bodies. Writer / plain copy: our `write_model_files` (temp file, write, fsync, rename) against "
+        "one `write` + `fsync` of the same bytes to the same directory, best of 3 interleaved.",
+        "",
+        *summary(results),
+        "",
+        "## Targets (issue 10)",
+        "",
+        *targets(results, scaling.linearity(points)),
+    ]
+    if points:
+        body += ["", "## Scaling (ours): generated programs (bench/generated.py), one fresh process per point", "", *scaling.table(points)]
+        lin = scaling.linearity(points)
+        if lin is not None:
+            body.append(f"Cost per eqn, largest / smallest program: {lin:.2f} (1.0 = linear).")
+    return "\n".join(head + body + ["", "## Per model"] + _markdown_models(results)) + "\n"
+
+
+def _markdown_head(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, Any], ref_error: str, *, command: str) -> list[str]:
     out = [
         "# Benchmark: jax2onnx_lab (ours) vs jax2onnx (reference)",
         "",
@@ -154,8 +281,13 @@ def markdown(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, A
         "child read before it exits. Every file is checked against JAX in onnxruntime; the files that pass are then timed "
         "in onnxruntime side by side in one process, rounds interleaved. ours/ref < 1: ours is faster or smaller.",
     ]
+    return out
+
+
+def _markdown_models(results: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    out: list[str] = []
     for name, model_results in results.items():
-        out += ["", f"## {_model_title(name, model_results)}", "", "| metric | ours | reference | ours/ref |", "| --- | ---: | ---: | ---: |"]
+        out += ["", f"### {_model_title(name, model_results)}", "", "| metric | ours | reference | ours/ref |", "| --- | ---: | ---: | ---: |"]
         out += [f"| {label.strip()} | {ours} | {ref} | {ratio} |" for label, ours, ref, ratio in table_rows(model_results)]
         out += [""] + [f"- {line}" for line in _notes(model_results)]
         for conv, r in model_results.items():
@@ -163,4 +295,4 @@ def markdown(results: dict[str, dict[str, dict[str, Any]]], machine: dict[str, A
                 if "convert_s_all" in r[phase]:
                     runs = ", ".join(f"{s:.3f}" for s in r[phase]["convert_s_all"])
                     out.append(f"- {conv} {phase} conversion runs (s): {runs}")
-    return "\n".join(out) + "\n"
+    return out

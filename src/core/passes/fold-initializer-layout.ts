@@ -16,7 +16,7 @@
 import { dtypeByteSize } from "../ir/dtype";
 import { isStaticShape } from "../ir/dims";
 import type { Graph, Node, Tensor } from "../ir/ir";
-import { replaceAllUses, useCounts } from "../ir/walk";
+import { useCounts, ValueReplacements } from "../ir/walk";
 import { GraphPass, type PassResult } from "./pass";
 
 export function transposeBytes(bytes: Uint8Array, shape: readonly number[], perm: readonly number[], elementSize: number): Uint8Array {
@@ -74,25 +74,28 @@ export class FoldInitializerLayout extends GraphPass {
   readonly name = "fold-initializer-layout";
 
   protected call(graph: Graph): PassResult {
-    let modified = false;
     const uses = useCounts(graph);
+    // Case 4: a folded value may be read in subgraphs too; replaced everywhere, in one walk at the end.
+    const replacements = new ValueReplacements();
     for (const owner of withSubgraphs(graph)) {
       const outputs = new Set(owner.outputs);
-      for (const node of [...owner.nodes]) {
-        const source = node.inputs[0];
+      const removed = new Set<Node>();
+      for (const node of owner.nodes) {
+        // Through earlier folds: Reshape then Transpose of one weight folds both.
+        const source = replacements.resolve(node.inputs[0] ?? null);
         if (node.domain !== "" || !source?.tensor || uses.get(source) !== 1 || outputs.has(node.outputs[0])) continue;
         const tensor = folded(node, source.tensor);
         if (!tensor) continue;
         source.tensor = tensor;
         source.type = { dtype: tensor.dtype, shape: tensor.shape };
-        // Case 4: the value may be read in the owner's own subgraphs too; replace it everywhere.
-        replaceAllUses(graph, node.outputs[0], source);
-        owner.nodes = owner.nodes.filter((n) => n !== node);
+        replacements.replace(node.outputs[0], source);
+        removed.add(node);
         uses.set(source, uses.get(node.outputs[0]) ?? 0);
-        modified = true;
       }
+      if (removed.size) owner.nodes = owner.nodes.filter((n) => !removed.has(n));
     }
-    return { graph, modified };
+    replacements.apply(graph);
+    return { graph, modified: replacements.size > 0 };
   }
 }
 

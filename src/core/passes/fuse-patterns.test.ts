@@ -2,6 +2,7 @@ import { GraphBuilder } from "../ir/builder";
 import type { Value } from "../ir/ir";
 import { DeadCodeElimination } from "./dead-code-elimination";
 import { FusePatterns } from "./fuse-patterns";
+import { fuse } from "../fusion/testing";
 
 /** The ops JAX's jax.nn.gelu lowers to, as our rules emit them. */
 function geluGraph(approximate: boolean): { b: GraphBuilder; x: Value; out: Value } {
@@ -85,5 +86,25 @@ describe("FusePatterns", () => {
     expect(b.graph.nodes.map((n) => n.op)).toEqual(["AveragePool", "Identity"]);
     expect(b.graph.nodes[1].inputs).toEqual([pooled]);
     expect(pass.rejections.find((r) => r.rule === "avg_pool")?.reason).toMatch(/does not count padding/);
+  });
+});
+
+describe("FusePatterns on long graphs", () => {
+  const N = 300;
+  test("300 Linear + BatchNorm blocks in a chain: each becomes one Gemm (a fusion enabling the next below it)", () => {
+    // Per block: ((x @ W + b) - mean) * s + beta, the shape fold-affine folds after the Gemm forms.
+    const b = new GraphBuilder("g");
+    let x = b.addInput("x", { dtype: "float32", shape: ["B", 2] });
+    for (let i = 0; i < N; i++) {
+      b.scope = `block${i}`;
+      const h = b.op("Add", [b.op("MatMul", [x, b.constant([1, 2, 3, 4], "float32", [2, 2], `w${i}`)]), b.constant([1, -1], "float32", [2], `b${i}`)]);
+      const centered = b.op("Sub", [h, b.constant([0.5, 1.5], "float32", [2], `mean${i}`)]);
+      x = b.op("Add", [b.op("Mul", [centered, b.constant([2, 3], "float32", [2], `s${i}`)]), b.constant([10, 20], "float32", [2], `beta${i}`)]);
+    }
+    b.graph.outputs.push(x);
+    expect(fuse(b).ops).toEqual(new Array(N).fill("Gemm"));
+    expect(b.graph.nodes[0].name).toBe("block0/Gemm");
+    // In order: each Gemm reads the one before it.
+    b.graph.nodes.forEach((n, i) => expect(n.inputs[0]).toBe(i === 0 ? b.graph.inputs[0] : b.graph.nodes[i - 1].outputs[0]));
   });
 });
