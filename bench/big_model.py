@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from measure import peak_rss_bytes, vm_hwm_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 DIM = 8192  # 8192 x 8192 float32 = 256 MiB per layer
@@ -53,21 +54,6 @@ def program(ws):
     return f
 
 
-def peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def vm_hwm(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except FileNotFoundError:
-        return None
-    return None
-
-
 def convert(out: Path, gib: float) -> dict:
     import jax  # noqa: F401 - counted in the baseline
 
@@ -75,7 +61,7 @@ def convert(out: Path, gib: float) -> dict:
     from jax2onnx_lab._node import converter
 
     converter()  # Node started and jax imported: the baseline before any weight exists
-    baseline = peak_rss()
+    baseline = peak_rss_bytes()
     ws = weights(gib)
     weight_bytes = sum(w.nbytes for w in ws)
     t = time.perf_counter()
@@ -84,8 +70,8 @@ def convert(out: Path, gib: float) -> dict:
     return {
         "weight_bytes": weight_bytes,
         "baseline_rss": baseline,
-        "peak_rss": peak_rss(),
-        "node_peak_rss": vm_hwm(converter().pid),
+        "peak_rss": peak_rss_bytes(),
+        "node_peak_rss": vm_hwm_bytes(converter().pid),
         "convert_s": seconds,
         "files": {p.name: p.stat().st_size for p in sorted(out.iterdir())},
     }
@@ -102,7 +88,7 @@ def check(out: Path) -> dict:
     (y,) = session.run(None, {"in_0": x})
     np.save(out / "ort_out.npy", y)
     np.save(out / "x.npy", x)
-    return {"ort_load_s": load_s, "ort_peak_rss": peak_rss()}
+    return {"ort_load_s": load_s, "ort_peak_rss": peak_rss_bytes()}
 
 
 def reference(out: Path, gib: float) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -23,24 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from measure import peak_rss_bytes, vm_hwm_bytes
+
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out" / "scaling"
 MIB = 2**20
-
-
-def _peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _vm_hwm(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def point(kind: str, size: int) -> dict[str, Any]:
@@ -57,14 +43,14 @@ def point(kind: str, size: int) -> dict[str, Any]:
     out.mkdir(parents=True)
     tiny, tiny_spec = generated.eqn_program(26)
     to_onnx(tiny, [tiny_spec], return_mode="file", output_path=str(out / "warmup.onnx"))
-    baseline = _peak_rss()
+    baseline = peak_rss_bytes()
     if kind == "eqns":
         program, spec = generated.eqn_program(size)
         weight_bytes = 0
     else:
         program, spec = generated.weight_program(size * 10**6)
         weight_bytes = generated.weight_bytes(program)
-    built_rss = _peak_rss()
+    built_rss = peak_rss_bytes()
     abstract = jax.ShapeDtypeStruct(jax_export.symbolic_shape(", ".join(map(str, spec))), "float32")
     start = time.perf_counter()
     jaxpr = jax.make_jaxpr(program)(abstract)
@@ -85,8 +71,8 @@ def point(kind: str, size: int) -> dict[str, Any]:
         "convert_s": convert_s,
         "baseline_rss": baseline,
         "built_rss": built_rss,
-        "peak_rss": _peak_rss(),
-        "node_peak_rss": _vm_hwm(converter().pid),
+        "peak_rss": peak_rss_bytes(),
+        "node_peak_rss": vm_hwm_bytes(converter().pid),
     }
     shutil.rmtree(out, ignore_errors=True)
     return result
