@@ -10,6 +10,7 @@ import type { Node, Value } from "../ir/ir";
 import { knownValues } from "../ir/ir";
 import { op, orderByProducer, v, type Bindings } from "./pattern";
 import { perChannel } from "./channel-constants";
+import { soleOperandProducer } from "./graph-reading";
 import { reject, type FusionContext, type FusionRule } from "./rule";
 
 /** Output channels of a Conv node's weight (its dim 0), if static. */
@@ -23,10 +24,8 @@ export const convBias: FusionRule = {
   minOpset: 1,
   pattern: op("Add", v("conv"), v("c")),
   check(b, ctx) {
-    orderByProducer(b, "conv", "Conv");
-    const conv = b.get("conv")!.producer;
-    if (conv?.op !== "Conv" || conv.domain !== "") return reject("not a Conv");
-    if (ctx.readers(b.get("conv")!) !== 1) return reject("the Conv's result is read elsewhere too");
+    const conv = soleOperandProducer(b, "conv", "Conv", ctx);
+    if ("reason" in conv) return conv;
     const channels = convChannels(conv.inputs[1]);
     if (channels === null) return reject("the Conv's output channels are not static");
     const rank = b.get("conv")!.type.shape.length;

@@ -9,7 +9,7 @@
 import { knownValues, type Node, type Value } from "../ir/ir";
 import { op, v } from "./pattern";
 import { perChannel } from "./channel-constants";
-import { orderByProducer } from "./pattern";
+import { soleOperandProducer } from "./graph-reading";
 import { reject, type CheckResult, type FusionContext, type FusionRule } from "./rule";
 
 const isTranspose2d = (n: Node | null): boolean => n?.op === "Transpose" && n.domain === "" && n.attrs.perm?.type === "ints" && n.attrs.perm.value.join() === "1,0";
@@ -50,12 +50,10 @@ export const gemm: FusionRule = {
   minOpset: 13,
   pattern: op("Add", v("mm"), v("c")),
   check(b, ctx) {
-    orderByProducer(b, "mm", "MatMul");
-    const mm = b.get("mm")!.producer;
-    if (mm?.op !== "MatMul" || mm.domain !== "") return reject("not a MatMul");
+    const mm = soleOperandProducer(b, "mm", "MatMul", ctx);
+    if ("reason" in mm) return mm;
     const [a, w] = mm.inputs as Value[];
     if (a.type.shape.length !== 2 || w.type.shape.length !== 2) return reject("Gemm is rank 2; the MatMul is batched");
-    if (ctx.readers(b.get("mm")!) !== 1) return reject("the MatMul's result is read elsewhere too");
     return biasCheck(b.get("c")!, columnsOf(w, false));
   },
   rewrite(b, ctx) {
@@ -73,10 +71,8 @@ export const gemmBias: FusionRule = {
   minOpset: 13,
   pattern: op("Add", v("gemm"), v("d")),
   check(b, ctx) {
-    orderByProducer(b, "gemm", "Gemm");
-    const g = b.get("gemm")!.producer;
-    if (g?.op !== "Gemm" || g.domain !== "") return reject("not a Gemm");
-    if (ctx.readers(b.get("gemm")!) !== 1) return reject("the Gemm's result is read elsewhere too");
+    const g = soleOperandProducer(b, "gemm", "Gemm", ctx);
+    if ("reason" in g) return g;
     if ((g.attrs.beta?.value ?? 1) !== 1) return reject("Gemm beta != 1");
     if (!knownValues(b.get("d")!)) return reject("the added value is not a constant the converter holds");
     return biasCheck(b.get("d")!, columnsOf(g.inputs[1]!, g.attrs.transB?.value === 1));

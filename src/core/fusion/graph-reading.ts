@@ -4,10 +4,26 @@
  * only add or drop size-1 dims. Each reader returns null when the value is not of that form.
  */
 import { knownValues, type Node, type Value } from "../ir/ir";
+import { orderByProducer, type Bindings } from "./pattern";
+import type { FusionContext } from "./rule";
 
 export function producer(v: Value | null | undefined, op: string): Node | null {
   const n = v?.producer;
   return n && n.op === op && n.domain === "" ? n : null;
+}
+
+/**
+ * For a commutative root matched as op(v(key), v(other)): the ONNX-domain `opName` node behind
+ * binding `key` (the operands ordered first, see orderByProducer) when the root is the only reader
+ * of its result, else why not — the opening check of the "fold the Add into its producer" rules.
+ */
+export function soleOperandProducer(b: Bindings, key: string, opName: string, ctx: FusionContext): Node | { readonly reason: string } {
+  orderByProducer(b, key, opName);
+  const value = b.get(key)!;
+  const node = producer(value, opName);
+  if (!node) return { reason: `not a ${opName}` };
+  if (ctx.readers(value) !== 1) return { reason: `the ${opName}'s result is read elsewhere too` };
+  return node;
 }
 
 /** The reduction axes of a ReduceX node (input from opset 13/18, or the attribute), normalized. */
