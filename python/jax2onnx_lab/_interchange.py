@@ -118,6 +118,7 @@ class CaptureWriter:
         self._next_id = -1
         # source() per SourceInfo object: the capture asks for each eqn's twice (warnings, header).
         self._sources: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._avals: dict[Any, dict[str, Any]] = {}
 
     # -- buffers ---------------------------------------------------------------------------
     def buffer(self, value: Any) -> int:
@@ -145,8 +146,19 @@ class CaptureWriter:
         return index
 
     # -- vars and atoms --------------------------------------------------------------------
+    def aval(self, aval: Any) -> dict[str, Any]:
+        # One encoding per distinct aval (a model has few; a ResNet's 3000 vars have ~40), shared
+        # by every var: nothing mutates header dicts once made.
+        try:
+            return self._avals[aval]
+        except KeyError:
+            out = self._avals[aval] = self._aval(aval)
+            return out
+        except TypeError:  # an unhashable aval type
+            return self._aval(aval)
+
     @staticmethod
-    def aval(aval: Any) -> dict[str, Any]:
+    def _aval(aval: Any) -> dict[str, Any]:
         dtype = getattr(aval, "dtype", None)
         if dtype is None or not isinstance(dtype, np.dtype):
             raise CaptureError(f"value of type {aval} has no numeric dtype")
