@@ -47,6 +47,20 @@ def vm_hwm_bytes(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of every thread of a live process so far, in ns resolution (schedstat's first
+    field: time on a CPU). Unlike wall time it does not count waiting for the machine's other
+    work, which on a shared 2-core machine is most of a small model's wall time."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that ended meanwhile
+    return total / 1e9
+
+
 def our_node_process() -> Any | None:
     """Our converter's Node child (jax2onnx_lab._node), if this process started one."""
     try:
@@ -133,10 +147,22 @@ def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir:
     # get up to 3 warm-ups (1 for the big models, whose cost is their weights).
     for _ in range(min(3, runs)):
         to_onnx(model, list(subject.inputs), return_mode="file", output_path=path, **kwargs)
-    convert_s = []
+    # CPU of this process and our Node child (started by the warm-ups), for both converters.
+    node = our_node_process()
+    pids = [os.getpid()] + ([node.pid] if node is not None else [])
+    cpu = lambda: sum(cpu_seconds(p) for p in pids)  # noqa: E731
+
+    def cpu_timed(call: Callable[[], Any]) -> tuple[float, float]:
+        start = cpu()
+        seconds = timed(call)
+        return seconds, cpu() - start
+
+    convert_s, convert_cpu_s = [], []
     for run in range(1, runs + 1):
         path = fresh_output(out_dir, run)
-        convert_s.append(timed(lambda: to_onnx(model, list(subject.inputs), return_mode="file", output_path=path, **kwargs)))
+        wall, used = cpu_timed(lambda: to_onnx(model, list(subject.inputs), return_mode="file", output_path=path, **kwargs))
+        convert_s.append(wall)
+        convert_cpu_s.append(used)
         if run > 1:
             shutil.rmtree(os.path.join(out_dir, f"run_{run - 1}"))
     shutil.rmtree(os.path.join(out_dir, "run_0"))
@@ -145,17 +171,19 @@ def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir:
     abstract = subjects.abstract_inputs(subject)
     trace = lambda: jax.make_jaxpr(model)(*abstract)  # noqa: E731
     trace()  # warm-up
-    jaxpr_s = [timed(trace) for _ in range(max(runs, 5))]
+    jaxpr = [cpu_timed(trace) for _ in range(max(runs, 5))]
+    jaxpr_s = [wall for wall, _ in jaxpr]
 
     result: dict[str, Any] = {
         "runs": runs,
         "convert_s": statistics.median(convert_s),
         "convert_s_all": convert_s,
         "make_jaxpr_s": statistics.median(jaxpr_s),
+        "convert_cpu_s": statistics.median(convert_cpu_s),
+        "make_jaxpr_cpu_s": statistics.median([used for _, used in jaxpr]),
         "file_bytes": onnx_checks.files_size(os.path.dirname(path)),
         **onnx_checks.graph_summary(path),
     }
-    node = our_node_process()
     if node is not None:
         result["node_peak_rss"] = vm_hwm_bytes(node.pid)
         result.update(write_throughput(model, subject, os.path.dirname(path)))

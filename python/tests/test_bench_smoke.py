@@ -28,7 +28,7 @@ def _child(args: list[str], tmp_path: Path) -> dict:
 def test_bench_smoke_run(tmp_path: Path) -> None:
     warm = _child(["measure.py", "--converter", "ours", "--model", "seed_mlp", "--mode", "warm", "--runs", "1", "--out", str(tmp_path / "warm")], tmp_path)
     assert warm["parity_ok"], warm["parity"]
-    for key in ("convert_s", "make_jaxpr_s", "nodes", "initializers", "file_bytes", "node_peak_rss", "write_s", "copy_s", "write_bytes"):
+    for key in ("convert_s", "make_jaxpr_s", "convert_cpu_s", "make_jaxpr_cpu_s", "nodes", "initializers", "file_bytes", "node_peak_rss", "write_s", "copy_s", "write_fsync_s", "copy_fsync_s", "write_bytes"):
         assert warm.get(key) is not None, key
     sys.path.insert(0, str(BENCH))
     try:
