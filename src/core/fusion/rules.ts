@@ -12,6 +12,8 @@ import { convBias, convBiasSqueezed } from "./conv-bias";
 import { LAYOUT_CHAIN_RULES } from "./layout-chains";
 import { scaleCancel } from "./scale-cancel";
 import { AFFINE_RULES } from "./fold-affine";
+import { batchNormalization } from "./batch-norm";
+import { logaddexpNanGuard } from "./logaddexp";
 import { GEMM_RULES } from "./gemm";
 import { NORMALIZATION_RULES } from "./layer-norm";
 import { SOFTMAX_RULES } from "./softmax";
@@ -72,6 +74,8 @@ export const FUSION_RULES: readonly FusionRule[] = [
   ...NORMALIZATION_RULES,
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,
+  batchNormalization,
+  logaddexpNanGuard,
   ...GEMM_RULES,
   convBias,
   convBiasSqueezed,
