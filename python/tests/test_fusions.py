@@ -233,3 +233,29 @@ def test_batch_norm_in_float64(ort_web):
         bn.scale.set_value(jnp.linspace(0.8, 1.3, 6, dtype=jnp.float64))
     model = check_conversion(bn, [("B", 6)], ort_web=ort_web, dims=[{"B": 3}], x64=True, atol=1e-10, rtol=1e-10)
     assert _ops(model)["BatchNormalization"] == 1
+
+
+class _ReluBNLinear(nnx.Module):
+    def __init__(self, *, rngs):
+        self.bn = nnx.BatchNorm(6, rngs=rngs)
+        self.linear = nnx.Linear(6, 3, rngs=rngs)
+
+    def __call__(self, x):
+        return self.linear(self.bn(nnx.relu(x)))
+
+
+def test_batch_norm_before_a_linear_folds_into_it(ort_web):
+    model = check_conversion(randomize_batch_norm(_ReluBNLinear(rngs=nnx.Rngs(0))), [("B", 6)], ort_web=ort_web, dims=[{"B": 1}, {"B": 4}], atol=1e-4)
+    assert _ops(model) == {"Relu": 1, "Gemm": 1}, _ops(model)
+    assert {"linear.kernel", "linear.bias"} <= {i.name for i in model.graph.initializer}
+
+
+def test_mlp_block_function_batch_norm_folds_into_its_second_linear(ort_web):
+    """examples/mlp_functions.py: Gelu -> BatchNorm -> Linear inside the function, the weights function
+    inputs: the fold's products stay nodes on them (onnxruntime folds them at load), no BatchNormalization."""
+    from examples.mlp_functions import EXAMPLE
+
+    model = check_conversion(EXAMPLE.build(), [(4, 256)], ort_web=ort_web, atol=1e-4)
+    (fn,) = model.functions
+    ops = Counter(n.op_type for n in fn.node)
+    assert ops["Gemm"] == 2 and ops["Gelu"] == 2 and "BatchNormalization" not in ops, ops

@@ -57,6 +57,15 @@ describe("batch_normalization", () => {
     expect(reasons).toContain("the mean 3 is not one value per channel on axis 1");
   });
 
+  test("after a residual Add of two computed values (nothing to fold into): BatchNormalization", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: ["B", C] });
+    const h = b.op("Add", [b.op("MatMul", [x, b.constant([1, 0, 0, 0, 1, 0, 0, 0, 1], "float32", [C, C])]), x]);
+    const k = (vals: number[]) => b.constant(vals, "float32", [C]);
+    b.graph.outputs.push(b.op("Add", [b.op("Mul", [b.op("Sub", [h, k([0.5, 1, 2])]), k([2, 3, 4])]), k([7, 8, 9])]));
+    expect(fuse(b).ops).toEqual(["MatMul", "Add", "BatchNormalization"]);
+  });
+
   test("below opset 15 the BatchNorm stays spelled out", () => {
     const b = new GraphBuilder("g");
     const x = b.addInput("x", { dtype: "float32", shape: ["B", C] });

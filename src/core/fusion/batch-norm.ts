@@ -21,8 +21,16 @@ import { producer, rsqrtOf, scalarValue, throughReshapes } from "./graph-reading
 import { op, orderByProducer, v, type Bindings } from "./pattern";
 import { reject, type FusionContext, type FusionRule } from "./rule";
 
-/** The ops fold-affine.ts folds a BatchNorm with constant statistics into. */
-const FOLDS_INTO = new Set(["MatMul", "Gemm", "Conv", "Add"]);
+/** Whether fold-affine.ts folds a BatchNorm with constant statistics on `x` into x's producer: a MatMul, Gemm or Conv, or a bias added to one. */
+function foldsInto(x: Value): boolean {
+  const n = x.producer;
+  if (!n || n.domain !== "") return false;
+  if (["MatMul", "Gemm", "Conv"].includes(n.op)) return true;
+  if (n.op !== "Add" || !n.inputs[0] || !n.inputs[1]) return false;
+  const [a, b] = n.inputs;
+  const [computed, bias] = knownValues(b) !== null ? [a, b] : knownValues(a) !== null ? [b, a] : [null, null];
+  return computed !== null && bias !== null && knownValues(computed) === null && foldsInto(computed);
+}
 
 interface BatchNormParts {
   readonly x: Value;
@@ -70,7 +78,7 @@ function batchNormParts(b: Bindings, ctx: FusionContext): BatchNormParts | { rea
   }
   if (ctx.readers(scaled) !== 1 || ctx.readers(centred) !== 1) return { reason: "an intermediate of the BatchNorm is read elsewhere too" };
   const held = [mean, scale, shift].every((value) => knownValues(value) !== null);
-  if (held && x.producer && x.producer.domain === "" && FOLDS_INTO.has(x.producer.op)) return { reason: `folds into the preceding ${x.producer.op} instead (fold-affine)` };
+  if (held && foldsInto(x)) return { reason: `folds into the preceding ${x.producer!.op} instead (fold-affine)` };
   return { x, channels, mean, shift, scale, spelled: spelledScale(scale) };
 }
 

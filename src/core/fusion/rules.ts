@@ -13,6 +13,7 @@ import { LAYOUT_CHAIN_RULES } from "./layout-chains";
 import { scaleCancel } from "./scale-cancel";
 import { AFFINE_RULES } from "./fold-affine";
 import { batchNormalization } from "./batch-norm";
+import { batchNormIntoNextGemm, batchNormIntoNextGemmNoBias } from "./batch-norm-into-gemm";
 import { logaddexpNanGuard } from "./logaddexp";
 import { GEMM_RULES } from "./gemm";
 import { NORMALIZATION_RULES } from "./layer-norm";
@@ -75,6 +76,8 @@ export const FUSION_RULES: readonly FusionRule[] = [
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,
   batchNormalization,
+  batchNormIntoNextGemm,
+  batchNormIntoNextGemmNoBias,
   logaddexpNanGuard,
   ...GEMM_RULES,
   convBias,
