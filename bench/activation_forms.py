@@ -58,31 +58,44 @@ def softplus_spelled(out):
     return nodes, [zero, one]
 
 
+def softplus_unguarded(out):
+    # What logaddexp_nan_guard and remove-identities leave of it (src/core/fusion/logaddexp.ts).
+    nodes = [
+        N("Relu", ["x"], ["m"]), N("Abs", ["x"], ["a"]), N("Neg", ["a"], ["na"]), N("Exp", ["na"], ["e"]),
+        N("Add", ["e", "one"], ["e1"]), N("Log", ["e1"], ["l"]), N("Add", ["m", "l"], [out]),
+    ]
+    return nodes, [const("one", 1.0)]
+
+
 def softplus_forms(shape):
     spelled, inits = softplus_spelled("y")
+    lean, lean_inits = softplus_unguarded("y")
     return {
         "spelled out (12 nodes)": model(spelled, shape, 21, inits),
+        "guard dropped (7 nodes)": model(lean, shape, 21, lean_inits),
         "Softplus": model([N("Softplus", ["x"], ["y"])], shape, 21),
     }, lambda x: np.logaddexp(x, 0)
 
 
 def mish_forms(shape):
     spelled, inits = softplus_spelled("sp2")
+    lean, lean_inits = softplus_unguarded("sp2")
     tail = [N("Tanh", ["sp2"], ["t"]), N("Mul", ["x", "t"], ["y"])]
     return {
         "spelled out (14 nodes)": model(spelled + tail, shape, 21, inits),
+        "guard dropped (9 nodes)": model(lean + tail, shape, 21, lean_inits),
         "Softplus+Tanh+Mul": model([N("Softplus", ["x"], ["sp2"])] + tail, shape, 21),
         "Mish (opset 21)": model([N("Mish", ["x"], ["y"])], shape, 21),
     }, lambda x: x * np.tanh(np.logaddexp(x, 0))
 
 
 def batch_norm_forms(shape):
-    # A BatchNorm after Relu (nothing linear to fold into), NCHW, channel axis 1.
+    # A BatchNorm after Relu (nothing linear to fold into), NCHW or [N, C], channel axis 1.
     rng = np.random.default_rng(0)
     c = shape[1]
     gamma, beta, mean, var = rng.normal(size=c), rng.normal(size=c), rng.normal(size=c) * 0.2, rng.uniform(0.5, 1.5, size=c)
     s = gamma / np.sqrt(var + 1e-5)
-    col = (c, 1, 1)
+    col = (c,) + (1,) * (len(shape) - 2)
     relu = [N("Relu", ["x"], ["r"])]
     forms = {
         "Relu, Sub/Mul/Add": model(relu + [N("Sub", ["r", "mean"], ["d"]), N("Mul", ["d", "s"], ["m"]), N("Add", ["m", "beta"], ["y"])], shape, 21,
@@ -140,7 +153,7 @@ def main() -> None:
         bench("silu", silu_forms(shape), shape, args.rounds)
         bench("softplus", softplus_forms(shape), shape, args.rounds)
         bench("mish", mish_forms(shape), shape, args.rounds)
-    for shape in ([8, 32, 32, 32], [2, 8, 6, 6]):
+    for shape in ([8, 32, 32, 32], [2, 8, 6, 6], [100, 256]):
         bench("batch norm after relu", batch_norm_forms(shape), shape, args.rounds)
 
 

@@ -12,8 +12,8 @@
  * weights are function inputs. The scale is read back into scale, var and epsilon when it is
  * spelled out (`rsqrt(var + eps) [* gamma]`); a scale folded to one constant is passed as the
  * scale with var 1 and epsilon 0, which is exact (sqrt(1) = 1). bench/activation_forms.py: one
- * BatchNormalization runs in 0.59x (8x32x32x32) and 0.78x (2x8x6x6) of the Sub/Mul/Add time
- * in onnxruntime 1.32, 1 thread.
+ * BatchNormalization runs in 0.52-0.80x of the Sub/Mul/Add time in onnxruntime 1.32, 1 thread
+ * (8x32x32x32, 2x8x6x6, 100x256; docs/fusions.md).
  */
 import { attr, knownValues, type Value } from "../ir/ir";
 import { onChannelAxis } from "./channel-constants";
@@ -42,14 +42,20 @@ interface BatchNormParts {
   readonly scale: Value;
 }
 
-/** s = rsqrt(var + eps) or rsqrt(var + eps) * gamma (either order), eps a scalar constant. */
-function spelledScale(s: Value): BatchNormParts["spelled"] {
+const elements = (x: Value): number | null => x.type.shape.reduce<number | null>((p, d) => (p !== null && typeof d === "number" ? p * d : null), 1);
+
+/**
+ * s = rsqrt(var + eps) or rsqrt(var + eps) * gamma (either order), eps a scalar constant, var and
+ * gamma one value per channel (else null: the scale is then passed as it is).
+ */
+function spelledScale(s: Value, channels: number): BatchNormParts["spelled"] {
   const parts = (r: Value, gamma: Value | null): BatchNormParts["spelled"] => {
+    if (gamma && elements(gamma) !== channels) return null;
     const sum = producer(rsqrtOf(throughReshapes(r)), "Add");
     if (!sum?.inputs[0] || !sum.inputs[1]) return null;
     const [a, b] = sum.inputs;
     const [variance, epsilon] = scalarValue(b) !== null ? [a, scalarValue(b)!] : scalarValue(a) !== null ? [b, scalarValue(a)!] : [null, 0];
-    return variance ? { variance, epsilon, gamma } : null;
+    return variance && elements(variance) === channels ? { variance, epsilon, gamma } : null;
   };
   const mul = producer(s, "Mul");
   if (mul?.inputs[0] && mul.inputs[1]) return parts(mul.inputs[0], mul.inputs[1]) ?? parts(mul.inputs[1], mul.inputs[0]);
@@ -79,7 +85,7 @@ function batchNormParts(b: Bindings, ctx: FusionContext): BatchNormParts | { rea
   if (ctx.readers(scaled) !== 1 || ctx.readers(centred) !== 1) return { reason: "an intermediate of the BatchNorm is read elsewhere too" };
   const held = [mean, scale, shift].every((value) => knownValues(value) !== null);
   if (held && foldsInto(x)) return { reason: `folds into the preceding ${x.producer!.op} instead (fold-affine)` };
-  return { x, channels, mean, shift, scale, spelled: spelledScale(scale) };
+  return { x, channels, mean, shift, scale, spelled: spelledScale(scale, channels) };
 }
 
 /** `value` as a [C] vector: the [C] tensor behind its reshapes, a new constant, or a Reshape. */

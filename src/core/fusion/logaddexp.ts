@@ -5,14 +5,14 @@
  * With k a finite constant, f is NaN only when x is NaN, and then the second branch is NaN too
  * (log1p(exp(-|NaN|)) is NaN, NaN + anything is NaN), so the Where, its Equal/Not and the `x + k`
  * branch compute nothing: the rule `logaddexp_nan_guard` keeps the second branch alone (with
- * remove-identities dropping `x - 0`, which is exact). Softplus
- * goes from 12 nodes to 7 (Relu, Abs, Neg, Exp, Add, Log, Add) and from 1.00 to 0.61x the time
- * in onnxruntime 1.32 (64x4096, 1 thread; bench/activation_forms.py).
+ * remove-identities dropping `x - 0`, which is exact). Softplus goes from 12 nodes to 7 (Relu,
+ * Abs, Neg, Exp, Add, Log, Add) and to 0.53-0.69x the time in onnxruntime 1.32 (1 thread;
+ * bench/activation_forms.py, docs/fusions.md).
  *
  * Not emitted: ONNX Softplus and Mish (opset 18). Both run in onnxruntime and onnxruntime-web,
- * but onnxruntime 1.32's Softplus kernel is slower than the spelled-out form (Softplus 2.1x the
- * 7-node form's time at 64x4096, 1.8x at 8x256; Mish, which onnxruntime runs through the same
- * Softplus, 2.7x and 1.8x the 9-node form's), so the graph keeps the elementwise nodes.
+ * but onnxruntime 1.32's Softplus kernel is slower than even JAX's 12-node form (1.4-2.1x its
+ * time; Mish, run through the same Softplus, 1.3-1.9x JAX's 14-node form), so the graph keeps
+ * the elementwise nodes.
  */
 import { knownValues, type Value } from "../ir/ir";
 import { c, op, v } from "./pattern";
