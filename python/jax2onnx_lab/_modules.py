@@ -93,11 +93,18 @@ def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tupl
 
 def module_paths(root: Any) -> dict[int, str]:
     """id(submodule) -> scope name (the attribute name; list items as ``layers.0``)."""
+    return _module_table(root)[0]
+
+
+def _module_table(root: Any) -> tuple[dict[int, str], list[Any]]:
+    """module_paths, and the module objects it names (one walk of the tree for both)."""
     types = module_types()
     names: dict[int, str] = {}
+    instances: list[Any] = []
 
     def visit(path: tuple[str, ...], obj: Any) -> None:
         if isinstance(obj, types) and id(obj) not in names:
+            instances.append(obj)
             if not path:
                 names[id(obj)] = type(obj).__name__
             elif path[-1].isdigit() and len(path) > 1:
@@ -106,7 +113,7 @@ def module_paths(root: Any) -> dict[int, str]:
                 names[id(obj)] = path[-1]
 
     _walk(root, (), set(), visit)
-    return names
+    return names, instances
 
 
 def _is_container(obj: Any) -> bool:
@@ -140,8 +147,8 @@ def module_scopes(root: Any | None) -> Iterator[dict[int, str]]:
     if root is None:
         yield {}
         return
-    names = module_paths(root)
-    classes = {type(m) for m in _instances(root, names)}
+    names, instances = _module_table(root)
+    classes = {type(m) for m in instances}
     saved: list[tuple[type, Any]] = []
     for cls in classes:
         original = cls.__dict__.get("__call__")
@@ -173,14 +180,3 @@ def module_scopes(root: Any | None) -> Iterator[dict[int, str]]:
                 type.__delattr__(cls, "__call__")
             else:
                 type.__setattr__(cls, "__call__", original)
-
-
-def _instances(root: Any, names: dict[int, str]) -> list[Any]:
-    found: list[Any] = []
-
-    def visit(path: tuple[str, ...], obj: Any) -> None:
-        if id(obj) in names:
-            found.append(obj)
-
-    _walk(root, (), set(), visit)
-    return found
