@@ -80,15 +80,16 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
                 yield k, v
 
 
-def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tuple[str, ...], Any], None]) -> None:
+def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tuple[str, ...], Any], None], types: tuple[type, ...] | None = None) -> None:
     """Depth-first over modules and the lists, tuples and dicts they hold; visits every object."""
     if id(obj) in seen:
         return
     seen.add(id(obj))
     visit(path, obj)
-    if isinstance(obj, module_types() + (list, tuple, dict)) or _is_container(obj):
+    types = types or module_types() + (list, tuple, dict)
+    if isinstance(obj, types) or _is_container(obj):
         for name, child in _children(obj):
-            _walk(child, path + (name,), seen, visit)
+            _walk(child, path + (name,), seen, visit, types)
 
 
 def module_paths(root: Any) -> dict[int, str]:
