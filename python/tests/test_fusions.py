@@ -9,6 +9,7 @@ import pytest
 from flax import nnx
 
 from examples._example import randomize_batch_norm
+from jax2onnx_lab import onnx_function
 from harness import check_conversion
 
 
@@ -110,3 +111,150 @@ def test_equinox_cnn_layers_fuse_like_flax(ort_web):
     model = check_conversion(_equinox_cnn(), [(2, 8, 8)], ort_web=ort_web, dims=[{}])
     assert _ops(model) == {"Unsqueeze": 1, "Conv": 2, "Relu": 2, "AveragePool": 2, "Reshape": 1, "MatMul": 1, "Add": 1}
     assert all(len(n.input) == 3 for n in model.graph.node if n.op_type == "Conv")
+
+
+def _wide(rng, shape, dtype):
+    """Values far into both tails (softplus is x or 0 there; exp(-|x|) underflows at -104)."""
+    return (rng.normal(size=shape) * 30).astype(dtype)
+
+
+@pytest.mark.parametrize(
+    "name, fn, ops, opset",
+    [
+        # onnxruntime runs Sigmoid + Mul faster than Swish-24 (bench/activation_forms.py), and fuses the pair itself.
+        ("silu", jax.nn.silu, {"Sigmoid": 1, "Mul": 1}, None),
+        ("nnx_swish_opset24", nnx.swish, {"Sigmoid": 1, "Mul": 1}, 24),
+        ("hand_silu", lambda x: x * jax.nn.sigmoid(x), {"Sigmoid": 1, "Mul": 1}, None),
+        # logaddexp(x, 0) without its NaN guard: 7 nodes, faster than ONNX Softplus in onnxruntime.
+        ("softplus", jax.nn.softplus, {"Relu": 1, "Abs": 1, "Neg": 1, "Exp": 1, "Log": 1, "Add": 2}, None),
+        ("mish", jax.nn.mish, {"Relu": 1, "Abs": 1, "Neg": 1, "Exp": 1, "Log": 1, "Add": 2, "Tanh": 1, "Mul": 1}, None),
+        ("logaddexp_2", lambda x: jnp.logaddexp(x, 2.0), {"Max": 1, "Sub": 1, "Abs": 1, "Neg": 1, "Exp": 1, "Log": 1, "Add": 2}, None),
+    ],
+)
+def test_smooth_activations(ort_web, name, fn, ops, opset):
+    model = check_conversion(fn, [("B", 7)], ort_web=ort_web, dims=[{"B": 1}, {"B": 9}], opset=opset, sample=_wide)
+    assert _ops(model) == ops, f"{name}: {_ops(model)}"
+
+
+def test_logaddexp_of_two_inputs_keeps_its_guard(ort_web):
+    model = check_conversion(jnp.logaddexp, [("B", 3), ("B", 3)], ort_web=ort_web, dims=[{"B": 4}])
+    assert _ops(model)["Where"] == 1
+
+
+class _ConvReluBN(nnx.Module):
+    def __init__(self, *, rngs):
+        self.conv = nnx.Conv(3, 8, kernel_size=(3, 3), rngs=rngs)
+        self.bn = nnx.BatchNorm(8, rngs=rngs)
+
+    def __call__(self, x):
+        return self.bn(nnx.relu(self.conv(x)))
+
+
+class _InputBN(nnx.Module):
+    def __init__(self, *, rngs):
+        self.bn = nnx.BatchNorm(6, rngs=rngs)
+
+    def __call__(self, x):
+        return self.bn(x)
+
+
+def _linen_conv_relu_bn():
+    import flax.linen as nn
+
+    class ConvReluBN(nn.Module):
+        @nn.compact
+        def __call__(self, x):
+            return nn.BatchNorm(use_running_average=True)(nn.relu(nn.Conv(8, (3, 3))(x)))
+
+    model = ConvReluBN()
+    variables = model.init(jax.random.key(0), jnp.zeros((1, 6, 6, 3)))
+    stats = jax.tree_util.tree_map(lambda a: jax.random.uniform(jax.random.key(2), a.shape, minval=0.5, maxval=1.5), variables["batch_stats"])
+    return lambda x: model.apply({**variables, "batch_stats": stats}, x)
+
+
+@onnx_function
+class _BNBlock(nnx.Module):
+    def __init__(self, *, rngs):
+        self.linear = nnx.Linear(6, 6, rngs=rngs)
+        self.bn = nnx.BatchNorm(6, rngs=rngs)
+
+    def __call__(self, x):
+        return self.bn(self.linear(x))
+
+
+class _TwoBNBlocks(nnx.Module):
+    def __init__(self, *, rngs):
+        self.block1, self.block2 = _BNBlock(rngs=rngs), _BNBlock(rngs=rngs)
+
+    def __call__(self, x):
+        return self.block2(self.block1(x))
+
+
+@pytest.mark.parametrize(
+    "name, build, spec",
+    [
+        # NHWC in Flax; sink-transposes moves the BatchNorm into the Conv's NCHW, channel axis 1.
+        ("nnx_conv_relu_bn", lambda: randomize_batch_norm(_ConvReluBN(rngs=nnx.Rngs(0))), ("B", 6, 6, 3)),
+        ("linen_conv_relu_bn", _linen_conv_relu_bn, ("B", 6, 6, 3)),
+        ("nnx_bn_on_input", lambda: randomize_batch_norm(_InputBN(rngs=nnx.Rngs(0))), ("B", 6)),
+    ],
+)
+def test_batch_norm_that_cannot_fold_is_one_batch_normalization(ort_web, name, build, spec):
+    model = check_conversion(build(), [spec], ort_web=ort_web, dims=[{"B": 1}, {"B": 3}], atol=1e-4)
+    ops = _ops(model)
+    assert ops["BatchNormalization"] == 1 and not {"Sub", "Mul", "Add", "Sqrt", "Reciprocal"} & set(ops), f"{name}: {ops}"
+
+
+def test_batch_norm_inside_a_function_is_batch_normalization_on_its_inputs(ort_web):
+    model = check_conversion(randomize_batch_norm(_TwoBNBlocks(rngs=nnx.Rngs(0))), [("B", 6)], ort_web=ort_web, dims=[{"B": 4}], atol=1e-4)
+    (fn,) = model.functions
+    assert [n.op_type for n in fn.node] == ["Gemm", "BatchNormalization"]
+    assert list(fn.node[1].input[1:]) == ["bn.scale", "bn.bias", "bn.mean", "bn.var"]
+
+
+def test_batch_norm_on_a_nhwc_input_stays_spelled_out(ort_web):
+    """Channels last, nothing before it to move them to axis 1: no BatchNormalization (it would need two Transposes)."""
+    class NHWC(nnx.Module):
+        def __init__(self, *, rngs):
+            self.bn = nnx.BatchNorm(4, rngs=rngs)
+
+        def __call__(self, x):
+            return self.bn(x)
+
+    model = check_conversion(randomize_batch_norm(NHWC(rngs=nnx.Rngs(0))), [("B", 3, 3, 4)], ort_web=ort_web, dims=[{"B": 2}], atol=1e-4)
+    assert "BatchNormalization" not in _ops(model)
+
+
+def test_batch_norm_in_float64(ort_web):
+    with jax.enable_x64(True):
+        bn = nnx.BatchNorm(6, dtype=jnp.float64, param_dtype=jnp.float64, use_running_average=True, rngs=nnx.Rngs(0))
+        bn.mean.set_value(jnp.linspace(-0.5, 0.5, 6, dtype=jnp.float64))
+        bn.var.set_value(jnp.linspace(0.5, 1.5, 6, dtype=jnp.float64))
+        bn.scale.set_value(jnp.linspace(0.8, 1.3, 6, dtype=jnp.float64))
+    model = check_conversion(bn, [("B", 6)], ort_web=ort_web, dims=[{"B": 3}], x64=True, atol=1e-10, rtol=1e-10)
+    assert _ops(model)["BatchNormalization"] == 1
+
+
+class _ReluBNLinear(nnx.Module):
+    def __init__(self, *, rngs):
+        self.bn = nnx.BatchNorm(6, rngs=rngs)
+        self.linear = nnx.Linear(6, 3, rngs=rngs)
+
+    def __call__(self, x):
+        return self.linear(self.bn(nnx.relu(x)))
+
+
+def test_batch_norm_before_a_linear_folds_into_it(ort_web):
+    model = check_conversion(randomize_batch_norm(_ReluBNLinear(rngs=nnx.Rngs(0))), [("B", 6)], ort_web=ort_web, dims=[{"B": 1}, {"B": 4}], atol=1e-4)
+    assert _ops(model) == {"Relu": 1, "Gemm": 1}, _ops(model)
+    assert {"linear.kernel", "linear.bias"} <= {i.name for i in model.graph.initializer}
+
+
+def test_mlp_block_function_is_the_five_ops_of_the_block(ort_web):
+    """examples/mlp_functions.py: Gelu -> BatchNorm -> Linear inside the function, the weights function
+    inputs: one BatchNormalization on them (no forward fold, which would leave weight products as nodes)."""
+    from examples.mlp_functions import EXAMPLE
+
+    model = check_conversion(EXAMPLE.build(), [(4, 256)], ort_web=ort_web, atol=1e-4)
+    (fn,) = model.functions
+    assert [n.op_type for n in fn.node] == ["Gemm", "Gelu", "BatchNormalization", "Gemm", "Gelu"]

@@ -17,3 +17,15 @@ export function perChannel(v: Value, channels: number, channelAxis: number, outR
   const ok = shape.every((d, k) => (k + offset === channelAxis ? d === channels : d === 1));
   return ok && values.length === channels ? values : null;
 }
+
+/**
+ * Whether `v` broadcasts as one value per channel on `channelAxis` of a rank-`outRank` result
+ * ([C], [1,C,1,1], [C,1,1], ... or one element), by its shape alone: for values the converter
+ * does not hold (function inputs, weights the host keeps).
+ */
+export function onChannelAxis(v: Value, channels: number, channelAxis: number, outRank: number): boolean {
+  const shape = v.type.shape;
+  if (shape.length > outRank) return false;
+  const offset = outRank - shape.length;
+  return shape.every((d, k) => d === 1 || (k + offset === channelAxis && d === channels));
+}

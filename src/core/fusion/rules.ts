@@ -12,6 +12,9 @@ import { convBias, convBiasSqueezed } from "./conv-bias";
 import { LAYOUT_CHAIN_RULES } from "./layout-chains";
 import { scaleCancel } from "./scale-cancel";
 import { AFFINE_RULES } from "./fold-affine";
+import { batchNormalization } from "./batch-norm";
+import { batchNormIntoNextGemm, batchNormIntoNextGemmNoBias } from "./batch-norm-into-gemm";
+import { logaddexpNanGuard } from "./logaddexp";
 import { GEMM_RULES } from "./gemm";
 import { NORMALIZATION_RULES } from "./layer-norm";
 import { SOFTMAX_RULES } from "./softmax";
@@ -72,6 +75,10 @@ export const FUSION_RULES: readonly FusionRule[] = [
   ...NORMALIZATION_RULES,
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,
+  batchNormalization,
+  batchNormIntoNextGemm,
+  batchNormIntoNextGemmNoBias,
+  logaddexpNanGuard,
   ...GEMM_RULES,
   convBias,
   convBiasSqueezed,

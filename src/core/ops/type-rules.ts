@@ -398,6 +398,8 @@ export const TYPE_RULES: ReadonlyMap<string, TypeRule> = new Map<string, TypeRul
   ...UNARY.map((op): [string, TypeRule] => [op, sameAsInput]),
   ...BINARY.map((op): [string, TypeRule] => [op, elementwise()]),
   ...COMPARE.map((op): [string, TypeRule] => [op, elementwise("bool")]),
+  // Inference mode (training_mode 0, the only one emitted): Y alone, X's type.
+  ["BatchNormalization", sameAsInput],
   ["IsNaN", (a) => [{ dtype: "bool", shape: input(a, 0).shape }]],
   ["IsInf", (a) => [{ dtype: "bool", shape: input(a, 0).shape }]],
   ["Where", where],

@@ -103,6 +103,20 @@ describe("FoldConstants", () => {
     expect(valuesOf(range.outputs[0])).toEqual([2, 5, 8]);
   });
 
+  test("Case 4: MatMul of a vector and a matrix (numpy 1-D semantics both ways); integer MatMul stays", () => {
+    const g = new Graph("g");
+    const w = constant(g, "w", [1, 2, 3, 4, 5, 6], [2, 3]);
+    const row = new Node("row", "MatMul", [constant(g, "v", [1, -1], [2]), w], [out("vw", { dtype: "float32", shape: [3] })]);
+    const col = new Node("col", "MatMul", [w, constant(g, "u", [1, 0, 2], [3])], [out("wu", { dtype: "float32", shape: [2] })]);
+    const ints = new Node("ints", "MatMul", [constant(g, "iv", [1, 2], [2], "int32"), constant(g, "iw", [1, 2, 3, 4], [2, 2], "int32")], [out("ii", { dtype: "int32", shape: [2] })]);
+    g.nodes = [row, col, ints];
+    g.outputs.push(new Value("sink", { dtype: "float32", shape: [] }));
+    new FoldConstants().run(g);
+    expect(valuesOf(row.outputs[0])).toEqual([-3, -3, -3]);
+    expect(valuesOf(col.outputs[0])).toEqual([7, 16]);
+    expect(ints.outputs[0].tensor).toBeNull();
+  });
+
   test("refuses host-held weights, graph outputs, and results that would grow the file", () => {
     const g = new Graph("g");
     const weight = new Value("w", { dtype: "float32", shape: [2] });

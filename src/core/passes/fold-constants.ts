@@ -5,7 +5,7 @@
  *  1. Elementwise ops (unary, binary with broadcasting, Where, Cast) on known values.
  *  2. Layout ops (Reshape, Squeeze, Unsqueeze, Transpose, Concat, Expand) on known values.
  *  3. Shape and Size of any value whose dims are all static (its values need not be known).
- *  4. Gather, Range and ConstantOfShape with known inputs.
+ *  4. Gather, Range, ConstantOfShape and MatMul (rank 1 and 2, float) with known inputs.
  *  5. Inside subgraphs (If branches, Loop and Scan bodies) the same, recursively: a folded
  *     value becomes an initializer of the subgraph it was computed in (ONNX subgraphs may hold
  *     initializers), and a body's outputs are never folded (the op reads them by position).
@@ -138,6 +138,21 @@ const constantOfShape: Evaluator = (node, _ins, out) => {
   return new Array<number>(size(out.shape)).fill(fill);
 };
 
+/**
+ * MatMul of float operands of rank 1 or 2, numpy's semantics (a 1-D operand is a row on the left,
+ * a column on the right, its axis dropped from the result): a BatchNorm shift times the weight
+ * it folded into (batch-norm-into-gemm.ts). Sums in float64, rounded once to the output dtype.
+ */
+const matmul: Evaluator = (_node, [a, b], out) => {
+  if (!a || !b || !isFloat(out.dtype) || a.shape.length < 1 || a.shape.length > 2 || b.shape.length < 1 || b.shape.length > 2) return null;
+  const [m, k] = a.shape.length === 2 ? a.shape : [1, a.shape[0]];
+  const [k2, n] = b.shape.length === 2 ? b.shape : [b.shape[0], 1];
+  if (k !== k2) return null;
+  const result = new Array<number>(m * n).fill(0);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) result[i * n + j] += a.values[i * k + p] * b.values[p * n + j];
+  return result;
+};
+
 /** A value converted to an integer or bool dtype as ONNX Cast does (toward zero; nonzero is true). */
 function cast(x: number, to: DType): number {
   if (to === "bool") return Number(x !== 0);
@@ -187,6 +202,7 @@ const EVALUATORS: ReadonlyMap<string, Evaluator> = new Map<string, Evaluator>([
   ["Concat", concat],
   ["Expand", elementwise(([x]) => x)],
   // Case 4
+  ["MatMul", matmul],
   ["Gather", gather],
   ["Range", range],
   ["ConstantOfShape", constantOfShape],

@@ -23,6 +23,17 @@ describe("RemoveIdentities", () => {
     expect(b.graph.nodes.map((n) => n.op)).toEqual(["Neg", "Exp"]);
   });
 
+  test("Case 6: x - 0 is x; x - (-0) and x + 0 stay (they turn -0 into +0)", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: ["B", 3] });
+    const minusZero = b.op("Sub", [x, b.scalar(0, "float32")]);
+    const minusNegZero = b.op("Sub", [minusZero, b.scalar(-0, "float32")]);
+    const plusZero = b.op("Add", [minusNegZero, b.scalar(0, "float32")]);
+    b.graph.outputs.push(b.op("Exp", [plusZero]));
+    new RemoveIdentities().run(b.graph);
+    expect(b.graph.nodes.map((n) => [n.op, n.inputs[0]?.name])).toEqual([["Sub", "x"], ["Add", minusNegZero.name], ["Exp", plusZero.name]]);
+  });
+
   test("a graph output keeps its producer", () => {
     const b = new GraphBuilder("g");
     const x = b.addInput("x", { dtype: "float32", shape: [2] });

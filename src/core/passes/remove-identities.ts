@@ -9,6 +9,8 @@
  *  5. An Expand read by a broadcasting binary op (Add, Sub, Mul, Div, ...) whose other operand
  *     already has the op's output type: the op reads the Expand's input and broadcasts itself
  *     (`jnp.broadcast_to(bias, y.shape) + y`, Haiku's Linear), so a MatMul + bias becomes Gemm.
+ *  6. Sub of a constant zero of the output's type: x - 0 is x exactly in IEEE arithmetic (-0 - 0
+ *     is -0, NaN stays NaN); `x + 0` is not (-0 + 0 is +0). JAX's logaddexp(x, 0) (softplus).
  * Graph outputs keep their producer (their names are the model's interface). Nodes inside
  * subgraphs are left alone (their reads of a removed outer value are redirected).
  */
@@ -38,6 +40,11 @@ function passThrough(n: Node): Value | null {
       if (!cond || !cond.length) return null;
       const branch = cond.every((c) => c !== 0) ? n.inputs[1] : cond.every((c) => c === 0) ? n.inputs[2] : null;
       return branch && sameType(branch, out) ? branch : null;
+    }
+    case "Sub": {
+      // Case 6
+      const k = n.inputs[1] ? knownValues(n.inputs[1]) : null;
+      return k?.length === 1 && Object.is(k[0], 0) && sameType(x, out) ? x : null; // not -0: x - (-0) is x + 0
     }
     default: return null;
   }
