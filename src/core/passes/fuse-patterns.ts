@@ -37,6 +37,9 @@ const PATTERN_DEPTH = 8;
 export class FusePatterns extends GraphPass {
   readonly name = "fuse-patterns";
   private readonly rules: readonly FusionRule[];
+  // The rules whose pattern can match at a node of each op, in rule order (a pattern rooted at
+  // an op matches only that op's output): most nodes are tried against none or a few rules.
+  private readonly rulesByRoot = new Map<string, readonly FusionRule[]>();
   readonly rejections: Rejection[] = [];
   private readonly rejectionKeys = new Set<string>();
 
@@ -160,8 +163,17 @@ export class FusePatterns extends GraphPass {
   }
 
   /** Rewrites `node` with the first rule that fuses it; the helper nodes to insert before it, or null. */
+  private rulesAt(op: string): readonly FusionRule[] {
+    let rules = this.rulesByRoot.get(op);
+    if (!rules) {
+      rules = this.rules.filter((r) => r.pattern.kind !== "op" || r.pattern.op === op);
+      this.rulesByRoot.set(op, rules);
+    }
+    return rules;
+  }
+
   private fuseAt(graph: Graph, node: Node, names: NameTable, live: LiveReaders): Node[] | null {
-    for (const rule of this.rules) {
+    for (const rule of this.rulesAt(node.op)) {
       const bindings = match(rule.pattern, node.outputs[0]);
       if (!bindings) continue;
       const helpers: Node[] = [];
