@@ -110,3 +110,77 @@ def test_equinox_cnn_layers_fuse_like_flax(ort_web):
     model = check_conversion(_equinox_cnn(), [(2, 8, 8)], ort_web=ort_web, dims=[{}])
     assert _ops(model) == {"Unsqueeze": 1, "Conv": 2, "Relu": 2, "AveragePool": 2, "Reshape": 1, "MatMul": 1, "Add": 1}
     assert all(len(n.input) == 3 for n in model.graph.node if n.op_type == "Conv")
+
+
+def _sample_attention(rng, shape, dtype):
+    """Float inputs as usual; a boolean mask with key 0 always attended (ONNX Attention gives 0
+    for a query row whose every key is masked, where JAX gives the mean of V or NaN)."""
+    if dtype == jnp.bool_:
+        mask = rng.random(shape) < 0.6
+        mask[..., 0] = True
+        return mask
+    return rng.standard_normal(shape).astype(dtype)
+
+
+_sample_attention.all_dtypes = True
+
+
+def _hand_attention(mask_form):
+    """softmax(q kᵀ / sqrt(d) [masked]) v on [B, H, S, D], as examples/gpt.py writes it."""
+
+    def f(q, k, v, *mask):
+        s = q @ k.transpose(0, 1, 3, 2) / jnp.sqrt(q.shape[-1]).astype(q.dtype)
+        if mask_form == "causal":
+            t = q.shape[2]
+            s = jnp.where(jnp.tril(jnp.ones((t, t), dtype=bool)), s, -jnp.inf)
+        elif mask_form == "padding":
+            s = jnp.where(mask[0], s, -1e9)
+        elif mask_form == "bias":
+            s = s + jnp.where(mask[0], 0.0, -1e9).astype(q.dtype)
+        return jax.nn.softmax(s, axis=-1) @ v
+
+    return f
+
+
+_B, _T = jax.export.symbolic_shape("B")[0], jax.export.symbolic_shape("T")[0]
+_QKV = [jax.ShapeDtypeStruct((_B, 2, _T, 8), jnp.float32)] * 3
+_KEY_PADDING = jax.ShapeDtypeStruct((_B, 1, 1, _T), jnp.bool_)
+
+
+@pytest.mark.parametrize(
+    "name, fn, inputs, extra",
+    [
+        ("no_mask", _hand_attention(None), _QKV, {}),
+        ("causal_tril", _hand_attention("causal"), _QKV, {}),
+        ("key_padding_mask", _hand_attention("padding"), [*_QKV, _KEY_PADDING], {"Expand": 1}),
+        ("additive_mask", _hand_attention("bias"), [*_QKV, _KEY_PADDING], {}),
+    ],
+)
+def test_attention_fuses_at_opset_23(ort_web, name, fn, inputs, extra):
+    model = check_conversion(fn, inputs, ort_web=ort_web, dims=[{"B": 1, "T": 3}, {"B": 2, "T": 6}], opset=23, sample=_sample_attention, atol=1e-5)
+    ops = _ops(model)
+    assert ops["Attention"] == 1 and not {"Softmax", "MatMul"} & set(ops), f"{name}: {ops}"
+    for op, n in extra.items():
+        assert ops[op] == n, f"{name}: {ops}"
+
+
+def test_attention_float64_keeps_double_precision(ort_web):
+    """onnxruntime scales float64 Attention at float32 precision: the scale goes onto Q."""
+    model = check_conversion(_hand_attention("causal"), [(2, 2, 5, 8)] * 3, ort_web=ort_web, opset=23, x64=True, rtol=1e-12, atol=1e-12)
+    assert _ops(model)["Attention"] == 1
+
+
+def test_attention_not_below_opset_23(ort_web):
+    model = check_conversion(_hand_attention("causal"), _QKV, ort_web=ort_web, dims=[{"B": 1, "T": 4}])
+    assert "Attention" not in _ops(model) and _ops(model)["Softmax"] == 1
+
+
+@pytest.mark.parametrize("example", ["vit_tiny", "gpt"])
+def test_examples_attention_blocks_fuse_at_opset_23(ort_web, example):
+    import importlib
+
+    ex = importlib.import_module(f"examples.{example}").EXAMPLE
+    model = check_conversion(ex.build(), ex.inputs, ort_web=ort_web, dims=ex.dims, opset=23, atol=ex.atol, rtol=ex.rtol, sample=ex.sample)
+    ops = _ops(model)
+    assert ops["Attention"] == 2 and "Softmax" not in ops, ops
+    assert all(n.name.startswith(("ViT/blocks.", "GPT/blocks.")) for n in model.graph.node if n.op_type == "Attention")

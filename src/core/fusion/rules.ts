@@ -15,6 +15,7 @@ import { AFFINE_RULES } from "./fold-affine";
 import { GEMM_RULES } from "./gemm";
 import { NORMALIZATION_RULES } from "./layer-norm";
 import { SOFTMAX_RULES } from "./softmax";
+import { ATTENTION_RULES } from "./attention";
 import { reject, type FusionRule } from "./rule";
 
 export type { FusionRule } from "./rule";
@@ -69,6 +70,7 @@ export const FUSION_RULES: readonly FusionRule[] = [
   averagePool,
   scaleCancel,
   ...SOFTMAX_RULES,
+  ...ATTENTION_RULES,
   ...NORMALIZATION_RULES,
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,
