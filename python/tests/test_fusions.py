@@ -148,20 +148,25 @@ _KEY_PADDING = jax.ShapeDtypeStruct((_B, 1, 1, _T), jnp.bool_)
 
 
 @pytest.mark.parametrize(
-    "name, fn, inputs, extra",
+    "name, fn, inputs, extra, causal",
     [
-        ("no_mask", _hand_attention(None), _QKV, {}),
-        ("causal_tril", _hand_attention("causal"), _QKV, {}),
-        ("key_padding_mask", _hand_attention("padding"), [*_QKV, _KEY_PADDING], {"Expand": 1}),
-        ("additive_mask", _hand_attention("bias"), [*_QKV, _KEY_PADDING], {}),
+        ("no_mask", _hand_attention(None), _QKV, {}, 0),
+        # jnp.tril's mask is recognised: is_causal, and the mask's ops are gone.
+        ("causal_tril", _hand_attention("causal"), _QKV, {}, 1),
+        ("key_padding_mask", _hand_attention("padding"), [*_QKV, _KEY_PADDING], {"Expand": 1}, 0),
+        ("additive_mask", _hand_attention("bias"), [*_QKV, _KEY_PADDING], {}, 0),
     ],
 )
-def test_attention_fuses_at_opset_23(ort_web, name, fn, inputs, extra):
+def test_attention_fuses_at_opset_23(ort_web, name, fn, inputs, extra, causal):
     model = check_conversion(fn, inputs, ort_web=ort_web, dims=[{"B": 1, "T": 3}, {"B": 2, "T": 6}], opset=23, sample=_sample_attention, atol=1e-5)
     ops = _ops(model)
     assert ops["Attention"] == 1 and not {"Softmax", "MatMul"} & set(ops), f"{name}: {ops}"
     for op, n in extra.items():
         assert ops[op] == n, f"{name}: {ops}"
+    (attention,) = [n for n in model.graph.node if n.op_type == "Attention"]
+    assert {a.name: a.i for a in attention.attribute}.get("is_causal", 0) == causal, name
+    if causal:
+        assert len(attention.input) == 3 and len(model.graph.node) == 1, ops
 
 
 def test_attention_float64_keeps_double_precision(ort_web):
@@ -183,4 +188,7 @@ def test_examples_attention_blocks_fuse_at_opset_23(ort_web, example):
     model = check_conversion(ex.build(), ex.inputs, ort_web=ort_web, dims=ex.dims, opset=23, atol=ex.atol, rtol=ex.rtol, sample=ex.sample)
     ops = _ops(model)
     assert ops["Attention"] == 2 and "Softmax" not in ops, ops
-    assert all(n.name.startswith(("ViT/blocks.", "GPT/blocks.")) for n in model.graph.node if n.op_type == "Attention")
+    attentions = [n for n in model.graph.node if n.op_type == "Attention"]
+    assert all(n.name.startswith(("ViT/blocks.", "GPT/blocks.")) for n in attentions)
+    # gpt's jnp.tril mask becomes is_causal (no mask input); vit has none.
+    assert all(len(n.input) == 3 and {a.name: a.i for a in n.attribute}.get("is_causal", 0) == (example == "gpt") for n in attentions)

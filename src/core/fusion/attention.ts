@@ -8,7 +8,8 @@
  * boolean (true = attend; false = -inf) or added to the scores; the mask must broadcast to
  * [B, H, S, T]. Masks are read in the two forms JAX writes them:
  *   where(mask, scores, fill) with fill at or below -1e9 (or -inf)  -> the boolean mask;
- *   scores + bias (a float tensor, not a scalar)                     -> the float mask.
+ *   scores + bias (a float tensor, not a scalar)                     -> the float mask;
+ * and a boolean mask that is jnp.tril's causal one (causal-mask.ts) becomes is_causal = 1.
  * Semantics differ in one corner, measured with onnxruntime 1.32 and onnxruntime-web 1.30: a
  * query row whose every key is masked gives 0 there, where JAX gives the mean of V (a finite
  * fill) or NaN (-inf). Facts behind the other checks (docs/fusions.md): onnxruntime needs the
@@ -19,7 +20,8 @@
 import { attr, type Node, type TensorType, type Value } from "../ir/ir";
 import type { Dim } from "../ir/dims";
 import { op, v } from "./pattern";
-import { producer, scalarValue } from "./graph-reading";
+import { broadcastScalar, producer, scalarValue } from "./graph-reading";
+import { isCausalMask } from "./causal-mask";
 import { reject, type CheckResult, type FusedNode, type FusionContext, type FusionRule } from "./rule";
 
 /** The largest fill a where() mask may use: exp(fill - max) is 0 in float32 and float64 alike. */
@@ -36,27 +38,14 @@ interface AttentionParts {
   readonly v: Value;
   readonly scale: number;
   readonly mask: Mask | null;
-  /** The scores Q @ Kᵀ, for the mask's target shape. */
-  readonly scores: Value;
+  /** The mask was jnp.tril's causal one (S = T): is_causal instead of a mask input. */
+  readonly causal: boolean;
 }
 
 type Found<T> = T | { readonly reason: string };
 const failed = <T extends object>(r: Found<T>): r is { readonly reason: string } => "reason" in r;
 
 const sameDim = (a: Dim, b: Dim): boolean => a !== null && a === b;
-
-/** A value that is one number broadcast (Expand, Unsqueeze, Reshape, Cast of a scalar): the number. */
-function broadcastScalar(value: Value | null): number | null {
-  let cur = value;
-  while (cur) {
-    const known = scalarValue(cur);
-    if (known !== null) return known;
-    const n = cur.producer;
-    if (!n || n.domain !== "" || !["Expand", "Unsqueeze", "Reshape", "Squeeze", "Identity", "Cast"].includes(n.op)) return null;
-    cur = n.inputs[0];
-  }
-  return null;
-}
 
 /** Q @ Kᵀ times a constant: the scores and the scale. */
 function scaledScores(s: Value): Found<{ scores: Value; scale: number }> {
@@ -128,11 +117,15 @@ function attentionParts(root: Node, ctx: FusionContext): Found<AttentionParts> {
     if (ctx.readers(x) !== 1) return { reason: "the scores or attention weights are read elsewhere too" };
   }
   const mask = masked.mask;
+  const ss = scaled.scores.type.shape;
+  if (mask?.kind === "bool" && !mask.negate && sameDim(ss[2], ss[3]) && isCausalMask(unexpanded(mask.value), ss[2])) {
+    return { q, kt, v: vv, scale: scaled.scale, mask: null, causal: true };
+  }
   if (mask) {
     const why = maskProblem(mask, scaled.scores, q);
     if (why) return { reason: why };
   }
-  return { q, kt, v: vv, scale: scaled.scale, mask, scores: scaled.scores };
+  return { q, kt, v: vv, scale: scaled.scale, mask, causal: false };
 }
 
 /** The mask as Attention can take it, with Expand nodes (broadcasts Attention does itself) removed. */
@@ -206,7 +199,7 @@ export const attention: FusionRule = {
       scale = 1;
     }
     const inputs = [q, keyInput(parts.kt, ctx), parts.v, ...(parts.mask ? [maskInput(parts.mask, parts.q, ctx)] : [])];
-    return { op: "Attention", inputs, attrs: { scale: attr.float(scale) } };
+    return { op: "Attention", inputs, attrs: { scale: attr.float(scale), ...(parts.causal ? { is_causal: attr.int(1) } : {}) } };
   },
 };
 
