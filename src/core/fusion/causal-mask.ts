@@ -7,11 +7,13 @@
  * ONNX Attention's `is_causal` masks exactly this for S = T (its mask is the lower triangle
  * aligned at the top left), so the Attention rule can drop such a mask and set is_causal.
  */
-import { knownValues, type Value } from "../ir/ir";
+import { knownValues, type Node, type Value } from "../ir/ir";
 import type { Dim } from "../ir/dims";
 import { broadcastScalar, producer, scalarValue } from "./graph-reading";
 
 const sameDim = (a: Dim, b: Dim): boolean => a !== null && a === b;
+const sameDims = (a: readonly Dim[], b: readonly Dim[]): boolean => a.length === b.length && a.every((d, i) => sameDim(d, b[i]));
+const nonUnit = (shape: readonly Dim[]): Dim[] => shape.filter((d) => d !== 1);
 
 function isIota(values: readonly number[]): boolean {
   return values.every((x, i) => x === i);
@@ -58,12 +60,22 @@ function isIndexAlong(v: Value | null, axis: 0 | 1, size: Dim): boolean {
 
 /** Whether `mask` keeps exactly the keys j <= i of an [S, S] score matrix (S = `size`). */
 export function isCausalMask(mask: Value, size: Dim): boolean {
+  // Every step keeps the last two dims [S, S] (the query and key axes of the scores).
+  const lastTwo = (v: Value): readonly Dim[] => v.type.shape.slice(-2);
+  if (!sameDims(lastTwo(mask), [size, size])) return false;
   let cur: Value | null = mask;
-  // Leading size-1 dims ([1, 1, T, T]) added by Unsqueeze or Reshape.
-  while (cur && (producer(cur, "Unsqueeze") || producer(cur, "Reshape"))) {
-    const s = cur.type.shape;
-    if (s.length < 2 || !s.slice(0, -2).every((d) => d === 1)) return false;
-    cur = cur.producer!.inputs[0];
+  for (;;) {
+    const n: Node | null = cur?.producer ?? null;
+    if (!cur || !n || n.domain !== "" || !n.inputs[0]) break;
+    const inner: Value = n.inputs[0];
+    // Unit dims added or dropped (Unsqueeze, Squeeze, Reshape), leading dims broadcast (Expand).
+    const reshaped: boolean = ["Unsqueeze", "Squeeze", "Reshape"].includes(n.op) && sameDims(nonUnit(inner.type.shape), nonUnit(cur.type.shape));
+    const expanded: boolean = n.op === "Expand";
+    // and(all true, m): jax.nn.dot_product_attention's is_causal without a mask of its own.
+    const and: Value | null = n.op === "And" ? (broadcastScalar(n.inputs[0]) === 1 ? n.inputs[1] : broadcastScalar(n.inputs[1]) === 1 ? n.inputs[0] : null) : null;
+    const next: Value | null = and ?? (reshaped || expanded ? inner : null);
+    if (!next || !sameDims(lastTwo(next), [size, size])) break;
+    cur = next;
   }
   const shape = cur?.type.shape;
   if (!cur || shape?.length !== 2 || !sameDim(shape[0], size) || !sameDim(shape[1], size)) return false;
