@@ -76,7 +76,7 @@ def _catalog() -> dict[str, Subject]:
 
     return {
         EXAMPLE_PREFIX + ex.name: Subject(
-            EXAMPLE_PREFIX + ex.name, ex.title, ex.build, ex.inputs, dict(ex.dims[-1]), ex.atol, ex.rtol, ex.sample, warm_runs=3, first_runs=1, opset=ex.opset
+            EXAMPLE_PREFIX + ex.name, ex.title, ex.build, ex.inputs, dict(ex.dims[-1]), ex.atol, ex.rtol, ex.sample, warm_runs=10, first_runs=1, opset=ex.opset
         )
         for ex in CATALOG
         if not ex.waits_on

@@ -11,7 +11,7 @@ import { inspectCommand, parseInspectArgs } from "./node/inspect-command";
 import { serveCommand } from "./node/serve-command";
 
 const USAGE = `usage:
-  jax2onnx-lab convert CAPTURE.j2o -o MODEL.onnx [--opset N] [--name NAME] [--inline-functions]
+  jax2onnx-lab convert CAPTURE.j2o -o MODEL.onnx [--opset N] [--name NAME] [--inline-functions] [--fsync]
   jax2onnx-lab inspect MODEL.onnx
   jax2onnx-lab serve
 options: --debug (show stack traces), --help`;

@@ -97,6 +97,16 @@ def _int_json(x: int) -> Any:
     return x if abs(x) <= MAX_SAFE_INT else {"$int": str(x)}
 
 
+# A traceback frame's kind: JAX's own or ours (not shown), a library's, or the user's.
+_SKIPPED, _LIBRARY, _USER = 0, 1, 2
+
+
+def _code_kind(file_name: str) -> int:
+    if not source_info_util.is_user_filename(file_name) or is_own_file(file_name):
+        return _SKIPPED
+    return _LIBRARY if is_library_file(file_name) else _USER
+
+
 def dtype_name(dtype: Any) -> str:
     return np.dtype(dtype).name
 
@@ -118,6 +128,8 @@ class CaptureWriter:
         self._next_id = -1
         # source() per SourceInfo object: the capture asks for each eqn's twice (warnings, header).
         self._sources: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._avals: dict[Any, dict[str, Any]] = {}
+        self._code_kinds: dict[Any, int] = {}
 
     # -- buffers ---------------------------------------------------------------------------
     def buffer(self, value: Any) -> int:
@@ -145,8 +157,19 @@ class CaptureWriter:
         return index
 
     # -- vars and atoms --------------------------------------------------------------------
+    def aval(self, aval: Any) -> dict[str, Any]:
+        # One encoding per distinct aval (a model has few; a ResNet's 3000 vars have ~40), shared
+        # by every var: nothing mutates header dicts once made.
+        try:
+            return self._avals[aval]
+        except KeyError:
+            out = self._avals[aval] = self._aval(aval)
+            return out
+        except TypeError:  # an unhashable aval type
+            return self._aval(aval)
+
     @staticmethod
-    def aval(aval: Any) -> dict[str, Any]:
+    def _aval(aval: Any) -> dict[str, Any]:
         dtype = getattr(aval, "dtype", None)
         if dtype is None or not isinstance(dtype, np.dtype):
             raise CaptureError(f"value of type {aval} has no numeric dtype")
@@ -214,14 +237,28 @@ class CaptureWriter:
         return out
 
     def _source(self, source_info: Any) -> dict[str, Any]:
-        frames = list(source_info_util.user_frames(source_info.traceback)) if source_info.traceback else []
-        frames = [f for f in frames if not is_own_file(f.file_name)]
-        if not frames:
+        # JAX's user_frames, less its work: frames are classified once per code object (a
+        # capture's eqns share a few hundred) and only the two frames kept are decoded.
+        tb = source_info.traceback
+        codes, lastis = tb.raw_frames() if tb else ([], [])
+        first = user = None
+        for code, lasti in zip(codes, lastis):
+            kind = self._code_kinds.get(code)
+            if kind is None:
+                kind = self._code_kinds[code] = _code_kind(code.co_filename)
+            if kind == _SKIPPED:
+                continue
+            frame = (code, lasti)
+            first = first or frame
+            if kind == _USER:
+                user = frame  # the same object as `first` when the innermost frame is the user's
+                break
+        if first is None:
             return {}
-        user = next((f for f in frames if not is_library_file(f.file_name)), frames[0])
-        out = {"src": self._frame(user)}
-        if frames[0] is not user:
-            out["lib"] = self._frame(frames[0])
+        user = user or first
+        out = {"src": self._frame(source_info_util.raw_frame_to_frame(*user))}
+        if first is not user:
+            out["lib"] = self._frame(source_info_util.raw_frame_to_frame(*first))
         return out
 
     @staticmethod

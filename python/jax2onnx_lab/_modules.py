@@ -80,24 +80,32 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
                 yield k, v
 
 
-def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tuple[str, ...], Any], None]) -> None:
+def _walk(obj: Any, path: tuple[str, ...], seen: set[int], visit: Callable[[tuple[str, ...], Any], None], types: tuple[type, ...] | None = None) -> None:
     """Depth-first over modules and the lists, tuples and dicts they hold; visits every object."""
     if id(obj) in seen:
         return
     seen.add(id(obj))
     visit(path, obj)
-    if isinstance(obj, module_types() + (list, tuple, dict)) or _is_container(obj):
+    types = types or module_types() + (list, tuple, dict)
+    if isinstance(obj, types) or _is_container(obj):
         for name, child in _children(obj):
-            _walk(child, path + (name,), seen, visit)
+            _walk(child, path + (name,), seen, visit, types)
 
 
 def module_paths(root: Any) -> dict[int, str]:
     """id(submodule) -> scope name (the attribute name; list items as ``layers.0``)."""
+    return _module_table(root)[0]
+
+
+def _module_table(root: Any) -> tuple[dict[int, str], list[Any]]:
+    """module_paths, and the module objects it names (one walk of the tree for both)."""
     types = module_types()
     names: dict[int, str] = {}
+    instances: list[Any] = []
 
     def visit(path: tuple[str, ...], obj: Any) -> None:
         if isinstance(obj, types) and id(obj) not in names:
+            instances.append(obj)
             if not path:
                 names[id(obj)] = type(obj).__name__
             elif path[-1].isdigit() and len(path) > 1:
@@ -106,7 +114,7 @@ def module_paths(root: Any) -> dict[int, str]:
                 names[id(obj)] = path[-1]
 
     _walk(root, (), set(), visit)
-    return names
+    return names, instances
 
 
 def _is_container(obj: Any) -> bool:
@@ -140,8 +148,8 @@ def module_scopes(root: Any | None) -> Iterator[dict[int, str]]:
     if root is None:
         yield {}
         return
-    names = module_paths(root)
-    classes = {type(m) for m in _instances(root, names)}
+    names, instances = _module_table(root)
+    classes = {type(m) for m in instances}
     saved: list[tuple[type, Any]] = []
     for cls in classes:
         original = cls.__dict__.get("__call__")
@@ -173,14 +181,3 @@ def module_scopes(root: Any | None) -> Iterator[dict[int, str]]:
                 type.__delattr__(cls, "__call__")
             else:
                 type.__setattr__(cls, "__call__", original)
-
-
-def _instances(root: Any, names: dict[int, str]) -> list[Any]:
-    found: list[Any] = []
-
-    def visit(path: tuple[str, ...], obj: Any) -> None:
-        if id(obj) in names:
-            found.append(obj)
-
-    _walk(root, (), set(), visit)
-    return found

@@ -49,25 +49,27 @@ def _summary(msgs: tuple[str, ...], limit: int = 160) -> str:
     return text if len(text) <= limit else f"{text[:limit].rstrip()}... ({len(lines)} messages)"
 
 
-def _eqns(jaxpr: Any, where: Callable[[Any], str | None], outer: str) -> Iterator[tuple[Any, str]]:
-    """Every eqn, nested ones included, with its user source line (or its caller's: eqns made
-    inside a library's custom_jvp carry no user frame of their own)."""
+def _eqns(jaxpr: Any, outer: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+    """Every eqn, nested ones included, with its chain of enclosing eqns (itself first)."""
     for e in jaxpr.eqns:
-        at = where(e) or outer
-        yield e, at
+        chain = (e, *outer)
+        yield e, chain
         for p in e.params.values():
             for sub in p if isinstance(p, (tuple, list)) else (p,):
                 inner = getattr(sub, "jaxpr", sub)
                 if hasattr(inner, "eqns"):
-                    yield from _eqns(inner, where, at)
+                    yield from _eqns(inner, chain)
 
 
 def warn_dropped_checks(closed: Any, where: Callable[[Any], str | None]) -> None:
-    """One warning per eqx.error_if in the program; `where(eqn)` is its user source line, if any."""
+    """One warning per eqx.error_if in the program; `where(eqn)` is its user source line, if any
+    (asked only for the checks found: source lookups are the costly part of a capture's walk)."""
     seen = set()
-    for e, at in _eqns(closed.jaxpr, where, "<unknown source>"):
+    for e, chain in _eqns(closed.jaxpr):
         if e.primitive.name != "pure_callback" or callback_identity(e.params.get("callback")) not in EQUINOX_ERROR_CALLBACKS:
             continue
+        # Eqns made inside a library's custom_jvp carry no user frame: the nearest caller's line.
+        at = next((line for line in map(where, chain) if line), "<unknown source>")
         msgs = tuple(_messages(e.params["callback"]))
         # `raises` and `tpu_msg` come in pairs for one check.
         if (msgs, at) in seen:

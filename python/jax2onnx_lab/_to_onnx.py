@@ -70,7 +70,7 @@ def write_chunks(out: IO[bytes], cap: Capture, chunks: list[dict[str, Any]], pay
             out.write(_host_bytes(cap, chunk))
 
 
-def write_model_files(path: str | os.PathLike[str], cap: Capture, reply: dict[str, Any], payload: memoryview) -> None:
+def write_model_files(path: str | os.PathLike[str], cap: Capture, reply: dict[str, Any], payload: memoryview, *, fsync: bool = False) -> None:
     """Writes the model and its external data file (if any), both or neither (see below)."""
     target = os.fspath(path)
     files: list[tuple[str, list[dict[str, Any]]]] = []
@@ -78,7 +78,7 @@ def write_model_files(path: str | os.PathLike[str], cap: Capture, reply: dict[st
     if data:
         files.append((os.path.join(os.path.dirname(os.path.abspath(target)), data["location"]), data["chunks"]))
     files.append((target, reply["chunks"]))
-    _write_files_atomic(files, cap, payload)
+    _write_files_atomic(files, cap, payload, fsync=fsync)
 
 
 def _umask() -> int:
@@ -87,10 +87,13 @@ def _umask() -> int:
     return umask
 
 
-def _write_files_atomic(files: list[tuple[str, list[dict[str, Any]]]], cap: Capture, payload: memoryview) -> None:
+def _write_files_atomic(files: list[tuple[str, list[dict[str, Any]]]], cap: Capture, payload: memoryview, *, fsync: bool = False) -> None:
     """Each file goes to a temp file beside its target; only when all are complete are they
     renamed over their targets (the data file first, then the model that names it). Any failure
-    before that, Ctrl-C included, removes every temp file and leaves existing targets untouched."""
+    before that, Ctrl-C included, removes every temp file and leaves existing targets untouched.
+    With `fsync` each file is also flushed to the disk before the renames, so the files survive a
+    power loss; off by default (as for onnx.save): on big weights it doubled the write time
+    (bench/results.md, writer / plain copy)."""
     temps: list[str] = []
     try:
         for target, chunks in files:
@@ -101,8 +104,9 @@ def _write_files_atomic(files: list[tuple[str, list[dict[str, Any]]]], cap: Capt
             os.chmod(tmp, 0o666 & ~_umask())
             with os.fdopen(fd, "wb") as f:
                 write_chunks(f, cap, chunks, payload)
-                f.flush()
-                os.fsync(f.fileno())
+                if fsync:
+                    f.flush()
+                    os.fsync(f.fileno())
         for (target, _), tmp in zip(files, temps):
             os.replace(tmp, target)
     except BaseException:
@@ -135,6 +139,7 @@ def to_onnx(
     inputs_as_nchw: Sequence[int] | None = None,
     outputs_as_nchw: Sequence[int] | None = None,
     inline_functions: bool = False,
+    fsync: bool = False,
 ) -> Any:
     """Converts a JAX callable (function, Flax NNX or Equinox module) to ONNX.
 
@@ -163,6 +168,10 @@ def to_onnx(
       (docs/complex.md).
       inline_functions: lower ``@onnx_function`` calls in place (a flat graph without
         FunctionProtos) for runtimes that want one.
+      fsync: with ``return_mode="file"``, also flush the files to the disk before they are
+        renamed into place, so they survive a power loss or OS crash. The write is atomic either
+        way (no reader sees a half-written file); off by default, as for ``onnx.save``, since it
+        ties the write to the disk's speed.
 
     Returns:
       The ModelProto, the onnx_ir Model, or the output path as a string.
@@ -178,7 +187,7 @@ def to_onnx(
     )
     if return_mode == "file":
         reply, payload = convert_capture(cap, opset=opset, external_data=os.path.basename(os.fspath(output_path)) + ".data", inline_functions=inline_functions)  # type: ignore[arg-type]
-        write_model_files(output_path, cap, reply, payload)  # type: ignore[arg-type]
+        write_model_files(output_path, cap, reply, payload, fsync=fsync)  # type: ignore[arg-type]
         return os.fspath(output_path)  # type: ignore[arg-type]
     reply, payload = convert_capture(cap, opset=opset, inline_functions=inline_functions)
     size = reply["summary"]["bytes"]

@@ -17,6 +17,25 @@ def ort_web():
     runner.close()
 
 
+def _newest_source(root: Path) -> Path | None:
+    sources = [p for d in ("src", "plugins") for p in (root / d).rglob("*.ts") if not p.name.endswith(".test.ts")]
+    return max(sources, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def pytest_sessionstart(session):
+    # The tests run the built converter bundle: one older than the TypeScript would test old code.
+    root = Path(__file__).parents[2]
+    bundle = root / "python" / "jax2onnx_lab" / "_js" / "jax2onnx-lab.cjs"
+    newest = _newest_source(root)
+    if newest is None:  # an installed package without its sources
+        return
+    if not bundle.exists() or bundle.stat().st_mtime < newest.stat().st_mtime:
+        raise pytest.UsageError(
+            f"the converter bundle {bundle.relative_to(root)} is {'missing' if not bundle.exists() else 'older than ' + str(newest.relative_to(root))}: "
+            "the tests would run old code. Run `npm run -s build` (scripts/setup.sh does), then the tests."
+        )
+
+
 # Outcomes of the plugin cases in this run, by case id, for the coverage table's pass column
 # (test_coverage_table.py runs last; see pytest_collection_modifyitems).
 CASE_RESULTS: dict[str, str] = {}

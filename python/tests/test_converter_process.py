@@ -152,6 +152,21 @@ def test_interrupted_while_writing_leaves_nothing(tmp_path, monkeypatch, no_leak
     assert out.read_bytes() == b"previous model" and (tmp_path / "cnn.onnx.data").read_bytes() == b"previous data"
 
 
+@pytest.mark.parametrize("fsync", [False, True])
+def test_fsync_flushes_every_file_before_the_renames_only_when_asked(tmp_path, monkeypatch, fsync):
+    """The write is atomic either way; fsync=True also flushes the data file and the model
+    (each before any rename), so they survive a power loss."""
+    monkeypatch.setattr(_to_onnx, "EXTERNAL_DATA_ABOVE", 0)
+    out = tmp_path / "cnn.onnx"
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(_to_onnx.os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(_to_onnx.os, "replace", lambda a, b: (events.append("rename"), real_replace(a, b))[1])
+    to_onnx(CNN(rngs=nnx.Rngs(0)), [("B", 28, 28, 1)], return_mode="file", output_path=out, fsync=fsync)
+    assert events == (["fsync", "fsync", "rename", "rename"] if fsync else ["rename", "rename"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn.onnx", "cnn.onnx.data"]
+
+
 def test_a_hung_process_times_out_with_a_clear_error(monkeypatch, no_leaks):
     monkeypatch.setenv("JAX2ONNX_LAB_TIMEOUT", "1.5")
     hung = converter()

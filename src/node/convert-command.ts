@@ -16,6 +16,8 @@ export interface ConvertArgs {
   readonly name?: string;
   /** Lower `@onnx_function` calls in place (no FunctionProtos). */
   readonly inlineFunctions?: boolean;
+  /** Flush the files to the disk before they are renamed into place (survives a power loss). */
+  readonly fsync?: boolean;
 }
 
 export function parseConvertArgs(args: readonly string[]): ConvertArgs {
@@ -23,7 +25,7 @@ export function parseConvertArgs(args: readonly string[]): ConvertArgs {
   const options = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === "--inline-functions") options.set(a, "1");
+    if (a === "--inline-functions" || a === "--fsync") options.set(a, "1");
     else if (a === "-o" || a === "--output" || a === "--opset" || a === "--name") {
       const value = args[++i];
       if (value === undefined) throw new UsageError(`${a} needs a value`);
@@ -37,7 +39,7 @@ export function parseConvertArgs(args: readonly string[]): ConvertArgs {
   const opsetText = options.get("--opset");
   const opset = opsetText === undefined ? undefined : Number(opsetText);
   if (opset !== undefined && !(Number.isInteger(opset) && opset >= 1)) throw new UsageError(`--opset must be a positive integer, got "${opsetText}"`);
-  return { capture: positional[0], output, ...(opset !== undefined ? { opset } : {}), ...(options.has("--name") ? { name: options.get("--name") } : {}), ...(options.has("--inline-functions") ? { inlineFunctions: true } : {}) };
+  return { capture: positional[0], output, ...(opset !== undefined ? { opset } : {}), ...(options.has("--name") ? { name: options.get("--name") } : {}), ...(options.has("--inline-functions") ? { inlineFunctions: true } : {}), ...(options.has("--fsync") ? { fsync: true } : {}) };
 }
 
 export async function convertCommand(args: ConvertArgs, signal: AbortSignal, out: (text: string) => void): Promise<void> {
@@ -62,7 +64,7 @@ export async function convertCommand(args: ConvertArgs, signal: AbortSignal, out
     ...(result.dataChunks ? [{ target: path.join(path.dirname(args.output), dataFile), chunks: result.dataChunks }] : []),
     { target: args.output, chunks: result.chunks },
   ];
-  await writeFilesAtomic(files, resolve, signal);
+  await writeFilesAtomic(files, resolve, signal, { fsync: args.fsync ?? false });
   const s = result.summary;
   out(`${args.output}: ${s.name}, opset ${s.opset}, ${s.nodes} nodes, ${s.initializers} initializers, ${s.bytes} bytes${s.externalData ? ` (weights in ${s.externalData})` : ""}\n`);
   out(`  inputs:  ${s.inputs.join(", ")}\n  outputs: ${s.outputs.join(", ")}\n`);

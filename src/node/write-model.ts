@@ -2,7 +2,10 @@
  * Writes a chunked model (and its external data file) to disk, all files or none: each goes to a
  * temp file beside its target, and only when every temp file is complete are they renamed over
  * the targets. A failure or an abort (Ctrl-C) at any point removes the temp files and leaves
- * existing files at the targets untouched.
+ * existing files at the targets untouched. That is what atomic means here: no reader ever sees a
+ * half-written file. Surviving a power loss too (fsync before the rename) is asked for with
+ * `fsync`; it is off by default, as for onnx.save or numpy.save, because it ties the write to the
+ * disk's speed (measured in bench/results.md: up to twice the time for big weights).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,7 +31,7 @@ export function tempPathFor(target: string): string {
  * Writes every file or none. Between batches of chunks it yields to the event loop, so a signal
  * handler can abort through `signal`; the write then stops, cleans up and throws WriteAbortedError.
  */
-export async function writeFilesAtomic(files: readonly FileToWrite[], resolve: (p: HostPayload) => Uint8Array, signal?: AbortSignal): Promise<void> {
+export async function writeFilesAtomic(files: readonly FileToWrite[], resolve: (p: HostPayload) => Uint8Array, signal?: AbortSignal, { fsync = false }: { fsync?: boolean } = {}): Promise<void> {
   const temps: string[] = [];
   try {
     for (const { target, chunks } of files) {
@@ -41,7 +44,7 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], resolve: (
           writeAll(fd, chunks.slice(i, i + BATCH).map((c) => (c instanceof Uint8Array ? c : resolve(c))));
           await new Promise<void>((r) => setImmediate(r));
         }
-        fs.fsyncSync(fd);
+        if (fsync) fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }

@@ -14,15 +14,27 @@ export class OnnxReadError extends Error {
 /** Protobuf cannot represent a message of 2 GiB or more; bigger weights live in external data. */
 export const MAX_MODEL_BYTES = 2 ** 31 - 1;
 
-/** int64 fields decode as numbers or Longs (protobufjs with the `long` package). */
-export type Int64 = number | { toNumber(): number; toString(): string };
+/** int64 fields decode as `Long`s when the `long` package resolves (it does in Node, not
+ * necessarily in a browser bundle), else as plain numbers; a hand-built message may hold either. */
+export interface LongLike {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned?: boolean;
+}
+export type Int64 = number | LongLike;
 
-/** An int64 as a number when it is exact, else its decimal text (dims beyond 2^53 are not sizes). */
+const isLongLike = (x: unknown): x is LongLike =>
+  typeof x === "object" && x !== null && typeof (x as LongLike).low === "number" && typeof (x as LongLike).high === "number";
+
+/** An int64 as a number when it is exact, else its decimal text (INT64_MAX in a Slice, dims beyond 2^53 are not sizes); 0 when missing. */
 export function int64Value(v: Int64 | null | undefined): number | string {
   if (v === null || v === undefined) return 0;
   if (typeof v === "number") return v;
-  const n = v.toNumber();
-  return Number.isSafeInteger(n) ? n : v.toString();
+  if (!isLongLike(v)) return 0;
+  const big = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  const value = v.unsigned ? big : BigInt.asIntN(64, big);
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value.toString();
 }
 
 /**

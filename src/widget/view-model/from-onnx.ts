@@ -12,6 +12,7 @@
  * node-name prefixes (`/encoder/layer.0/attn/MatMul`, PyTorch's exporter and Netron's grouping).
  * Everything is iterative (a work list of graph bodies), so deep nesting cannot overflow the stack.
  */
+import { OnnxReadError, readOnnxModel } from "../../core/onnx/read-model";
 import { onnx } from "../../core/proto/onnx";
 import { bytesText, entries, int64, int64Number, list, text } from "./proto-read";
 import { viewTensor, viewType } from "./tensors-and-types";
@@ -484,15 +485,14 @@ function viewAttribute(a: onnx.AttributeProto.$Properties, summaries: ReadonlyMa
   }
 }
 
-/** Decodes the bytes of an ONNX file; throws OnnxViewError (never anything else) for bytes that are not one. */
+/** Decodes the bytes of an ONNX file (core's reader: the CLI's `inspect` reads the same way); throws OnnxViewError (never anything else) for bytes that are not one. */
 export function decodeModelProto(bytes: Uint8Array): onnx.ModelProto {
   if (!(bytes instanceof Uint8Array)) throw new OnnxViewError("Expected the bytes of an .onnx file (a Uint8Array).");
-  if (bytes.byteLength === 0) throw new OnnxViewError("The file is empty (0 bytes): not an ONNX model.");
   try {
-    return onnx.ModelProto.decode(bytes);
+    return readOnnxModel(bytes, `The file (${bytes.byteLength} bytes)`);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new OnnxViewError(`Not a readable ONNX file (${bytes.byteLength} bytes): protobuf decoding failed (${reason}). Is it truncated, or another format?`, e);
+    if (e instanceof OnnxReadError) throw new OnnxViewError(`${e.message}.`, e);
+    throw e;
   }
 }
 

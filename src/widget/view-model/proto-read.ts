@@ -3,6 +3,7 @@
  * missing (or null when built by hand), repeated fields included, and int64 fields arrive as
  * `Long` objects when the `long` package resolves, else as plain numbers.
  */
+import { int64Value, type Int64 } from "../../core/onnx/read-model";
 import { onnx } from "../../core/proto/onnx";
 
 /** A repeated field as a (possibly empty) array. */
@@ -14,28 +15,11 @@ export function text(field: string | null | undefined): string {
   return field ?? "";
 }
 
-interface LongLike {
-  readonly low: number;
-  readonly high: number;
-  readonly unsigned?: boolean;
-}
-
-const isLongLike = (x: unknown): x is LongLike =>
-  typeof x === "object" && x !== null && typeof (x as LongLike).low === "number" && typeof (x as LongLike).high === "number";
-
-/** An int64 as a number when it is exact, else as its decimal string (e.g. INT64_MAX in a Slice). */
-export function int64(field: number | LongLike | null | undefined): number | string {
-  if (field === null || field === undefined) return 0;
-  if (typeof field === "number") return field;
-  if (!isLongLike(field)) return 0;
-  const big = (BigInt(field.high >>> 0) << 32n) | BigInt(field.low >>> 0);
-  const value = field.unsigned ? big : BigInt.asIntN(64, big);
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : value.toString();
-}
+/** An int64 as a number when it is exact, else as its decimal string (core's reading, shared with `inspect`). */
+export const int64 = int64Value;
 
 /** An int64 where only a number makes sense (dims, versions); huge values become NaN-free Infinity-free numbers. */
-export function int64Number(field: number | LongLike | null | undefined): number {
+export function int64Number(field: Int64 | null | undefined): number {
   const v = int64(field);
   return typeof v === "number" ? v : Number(v);
 }
