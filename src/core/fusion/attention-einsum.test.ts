@@ -33,16 +33,18 @@ function dpaGraph(opts: { mask?: "none" | "padding"; fill?: number; groups?: num
 const rejection = (b: GraphBuilder) => fuse(b, 23).rejections.filter((r) => r.rule === "attention_einsum").map((r) => r.reason);
 
 describe("attention fusion, einsum form", () => {
-  test("dot_product_attention is Attention on Q, K, V as [B,N,T,H], its output moved back to the einsum's layout", () => {
+  test("dot_product_attention is a 3-D Attention on Q, K, V as [B,T,N*H], its output moved back to the einsum's layout", () => {
     const { b, q, k, v, out } = dpaGraph();
-    expect(fuse(b, 23).ops).toEqual(["Transpose", "Transpose", "Transpose", "Attention", "Transpose", "Unsqueeze"]);
-    const [tq, tk, tv, att, back, unsq] = b.graph.nodes;
-    // The Reshape that added G cancels with the Squeeze of it: Q's Transpose reads q itself.
-    expect([tq.inputs[0], tk.inputs[0], tv.inputs[0]]).toEqual([q, k, v]);
-    for (const t of [tq, tk, tv]) expect(t.attrs.perm?.value).toEqual([0, 2, 1, 3]);
-    expect(att.inputs).toEqual([tq.outputs[0], tk.outputs[0], tv.outputs[0]]);
+    expect(fuse(b, 23).ops).toEqual(["Reshape", "Reshape", "Reshape", "Attention", "Reshape", "Transpose", "Unsqueeze"]);
+    const [rq, rk, rv, att, back, tr, unsq] = b.graph.nodes;
+    // The Reshape that added G cancels with the Squeeze of it: Q's Reshape reads q itself.
+    expect([rq.inputs[0], rk.inputs[0], rv.inputs[0]]).toEqual([q, k, v]);
+    expect(att.inputs.slice(0, 3)).toEqual([rq.outputs[0], rk.outputs[0], rv.outputs[0]]);
     expect(att.attrs.scale?.value).toBe(0.5);
-    expect(back.attrs.perm?.value).toEqual([0, 1, 3, 2]);
+    expect(att.attrs.q_num_heads?.value).toBe(3);
+    expect(back.outputs[0].type.shape).toEqual([2, 5, 3, 4]);
+    // [B,T,N,H] to the PV einsum's [B,N,H,(G),T].
+    expect(tr.attrs.perm?.value).toEqual([0, 2, 3, 1]);
     expect(unsq.outputs).toEqual([out]);
     expect(out.type.shape).toEqual([2, 3, 4, 1, 5]);
   });

@@ -19,7 +19,7 @@ import { attr, type Node, type TensorType, type Value } from "../ir/ir";
 import type { Dim } from "../ir/dims";
 import { op, v } from "./pattern";
 import { producer } from "./graph-reading";
-import { failed, maskedLogits, maskInput, maskProblem, sameDim, scaledQuery, scaledScores, unexpanded, type Found, type Mask } from "./attention-parts";
+import { attentionSteps, failed, finish, maskedLogits, maskProblem, PREVIOUS, sameDim, scaledScores, unexpanded, type Found, type Mask, type Operand } from "./attention-parts";
 import { isCausalMask } from "./causal-mask";
 import { reject, type CheckResult, type FusedNode, type FusionContext, type FusionRule } from "./rule";
 
@@ -173,47 +173,45 @@ function plan(root: Node, ctx: FusionContext): Found<Plan> {
   return { q, qLetters, k, kLetters, v: vv, vLetters, batch, query: queries[0], units, key, head, scale: scale ?? 1, mask: maskPlan, causal, outLetters };
 }
 
-/**
- * `x` (axes named by `letters`) as the axes `order`: size-1 `drop` axes squeezed first (so a
- * Reshape that added them cancels with the Squeeze), then one Transpose.
- */
-function arrange(x: Value, letters: string, order: readonly string[], drop: readonly string[], ctx: FusionContext): Value {
-  let cur = x;
-  let ls = letters;
-  if (drop.length) {
-    const axes = drop.map((c) => ls.indexOf(c)).sort((p, q) => p - q);
-    ls = [...ls].filter((c) => !drop.includes(c)).join("");
-    const type: TensorType = { dtype: cur.type.dtype, shape: cur.type.shape.filter((_, i) => !axes.includes(i)) };
-    cur = ctx.node("Squeeze", [cur, ctx.constant(axes, "int64", [axes.length])], {}, type);
-  }
-  const perm = order.map((c) => ls.indexOf(c));
-  if (perm.every((p, i) => p === i)) return cur;
-  return ctx.node("Transpose", [cur], { perm: attr.ints(perm) }, { dtype: cur.type.dtype, shape: perm.map((p) => cur.type.shape[p]) });
+/** `x` (axes named by `letters`) with the size-1 `drop` axes squeezed (a Reshape that added them then cancels), and its letters. */
+function squeezed(x: Value, letters: string, drop: readonly string[], ctx: FusionContext): { value: Value; letters: string } {
+  if (!drop.length) return { value: x, letters };
+  const axes = drop.map((c) => letters.indexOf(c)).sort((p, q) => p - q);
+  const type: TensorType = { dtype: x.type.dtype, shape: x.type.shape.filter((_, i) => !axes.includes(i)) };
+  return { value: ctx.node("Squeeze", [x, ctx.constant(axes, "int64", [axes.length])], {}, type), letters: [...letters].filter((c) => !drop.includes(c)).join("") };
+}
+
+/** `x` (axes named by `letters`) as Transpose(src, perm) with the axes `order`, units squeezed first. */
+function operand(x: Value, letters: string, order: readonly string[], drop: readonly string[], ctx: FusionContext): Operand {
+  const s = squeezed(x, letters, drop, ctx);
+  return { src: s.value, perm: order.map((c) => s.letters.indexOf(c)) };
 }
 
 function rewrite(p: Plan, ctx: FusionContext): FusedNode {
   const [b0, b1] = p.batch;
-  const q4 = arrange(p.q, p.qLetters, [b0, b1, p.query, p.head], p.units, ctx);
-  const k4 = arrange(p.k, p.kLetters, [b0, b1, p.key, p.head], [], ctx);
-  const v4 = arrange(p.v, p.vLetters, [b0, b1, p.key, VALUE_DIM], [], ctx);
-  const mask = p.mask ? maskInput({ ...p.mask.mask, value: arrange(p.mask.value, p.mask.letters, [b0, b1, p.query, p.key], p.units, ctx) }, q4, ctx) : null;
-  const { q, scale } = scaledQuery(q4, p.scale, ctx);
-  const inputs = [q, k4, v4, ...(mask ? [mask] : [])];
-  const attrs = { scale: attr.float(scale), ...(p.causal ? { is_causal: attr.int(1) } : {}) };
-  // Attention's [b0, b1, query, value] back to the PV einsum's layout: a Transpose of the
-  // non-unit axes into their order there, then the unit axes put back.
-  const yLetters = [b0, b1, p.query, VALUE_DIM];
+  const q = operand(p.q, p.qLetters, [b0, b1, p.query, p.head], p.units, ctx);
+  const k = operand(p.k, p.kLetters, [b0, b1, p.key, p.head], [], ctx);
+  const v = operand(p.v, p.vLetters, [b0, b1, p.key, VALUE_DIM], [], ctx);
+  let mask: Mask | null = null;
+  if (p.mask) {
+    // The mask in [b0, b1, query, key] order (a Transpose when it is not), its units squeezed.
+    const m = operand(p.mask.value, p.mask.letters, [b0, b1, p.query, p.key], p.units, ctx);
+    const value = m.perm.every((x, i) => x === i) ? m.src : ctx.node("Transpose", [m.src], { perm: attr.ints(m.perm) }, { dtype: m.src.type.dtype, shape: m.perm.map((i) => m.src.type.shape[i]) });
+    mask = { ...p.mask.mask, value };
+  }
+  const { steps, axes } = attentionSteps({ q, k, v, mask, scale: p.scale, causal: p.causal }, ctx);
+  // The result back to the PV einsum's layout: a Transpose of the non-unit axes into their
+  // order there, then the unit axes put back.
+  const yLetters = axes === "bnsd" ? [b0, b1, p.query, VALUE_DIM] : [b0, p.query, b1, VALUE_DIM];
+  const y = steps[steps.length - 1].type;
   const outNonUnit = [...p.outLetters].filter((c) => !p.units.includes(c));
   const perm = outNonUnit.map((c) => yLetters.indexOf(c));
-  const identity = perm.every((x, i) => x === i);
-  if (identity && !p.units.length) return { op: "Attention", inputs, attrs };
-  const yType: TensorType = { dtype: p.q.type.dtype, shape: [q4.type.shape[0], q4.type.shape[1], q4.type.shape[2], v4.type.shape[3]] };
-  const y = ctx.node("Attention", inputs, attrs, yType);
-  const transposedType: TensorType = { dtype: y.type.dtype, shape: perm.map((i) => yType.shape[i]) };
-  if (!p.units.length) return { op: "Transpose", inputs: [y], attrs: { perm: attr.ints(perm) } };
-  const moved = identity ? y : ctx.node("Transpose", [y], { perm: attr.ints(perm) }, transposedType);
-  const axes = p.units.map((c) => p.outLetters.indexOf(c)).sort((x, z) => x - z);
-  return { op: "Unsqueeze", inputs: [moved, ctx.constant(axes, "int64", [axes.length])], attrs: {} };
+  if (!perm.every((x, i) => x === i)) steps.push({ op: "Transpose", inputs: [PREVIOUS], attrs: { perm: attr.ints(perm) }, type: { dtype: y.dtype, shape: perm.map((i) => y.shape[i]) } });
+  if (p.units.length) {
+    const axesIn = p.units.map((c) => p.outLetters.indexOf(c)).sort((x, z) => x - z);
+    steps.push({ op: "Unsqueeze", inputs: [PREVIOUS, ctx.constant(axesIn, "int64", [axesIn.length])], attrs: {}, type: ctx.root.outputs[0].type });
+  }
+  return finish(steps, ctx);
 }
 
 export const attentionEinsum: FusionRule = {

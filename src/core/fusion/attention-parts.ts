@@ -13,11 +13,11 @@
  * own) passes as a float mask instead; onnxruntime computes a float64 Attention with scale != 1 at float32
  * precision (5e-8), so in float64 the scale goes onto Q as a Mul and the node gets scale = 1.
  */
-import { attr, type TensorType, type Value } from "../ir/ir";
+import { attr, type Attr, type TensorType, type Value } from "../ir/ir";
 import type { Dim } from "../ir/dims";
 import type { DType } from "../ir/dtype";
 import { broadcastScalar, producer, scalarValue } from "./graph-reading";
-import type { FusionContext } from "./rule";
+import type { FusedNode, FusionContext } from "./rule";
 
 /** The largest fill a where() mask may use: exp(fill - max) is 0 in float32 and float64 alike. */
 export const MASK_FILL_LIMIT = -1e9;
@@ -108,21 +108,25 @@ export function maskProblem(mask: Mask, shape: readonly Dim[], scores: readonly 
   return null;
 }
 
-/** The mask input: Not for a where() that keeps the fill where the condition holds, rows expanded to S (onnxruntime needs mask dim -2 = S). */
-export function maskInput(mask: Mask, q: Value, ctx: FusionContext): Value {
+/**
+ * The mask input: where(m, 0, fill) for a fill kept exact, Not for a where() that keeps the fill
+ * where the condition holds; rows expanded to S (onnxruntime needs mask dim -2 = S), S read from
+ * axis `seqAxis` of `seq` when it is symbolic.
+ */
+export function maskInput(mask: Mask, dtype: DType, seq: Value, seqAxis: number, ctx: FusionContext): Value {
   let m = unexpanded(mask.value);
   if (mask.kind === "bool" && mask.keepFill !== null) {
-    const [zero, fill] = [ctx.constant([0], q.type.dtype, []), ctx.constant([mask.keepFill], q.type.dtype, [])];
-    m = ctx.node("Where", [m, ...(mask.negate ? [fill, zero] : [zero, fill])], {}, { dtype: q.type.dtype, shape: m.type.shape });
+    const [zero, fill] = [ctx.constant([0], dtype, []), ctx.constant([mask.keepFill], dtype, [])];
+    m = ctx.node("Where", [m, ...(mask.negate ? [fill, zero] : [zero, fill])], {}, { dtype, shape: m.type.shape });
   } else if (mask.kind === "bool" && mask.negate) m = ctx.node("Not", [m], {}, m.type);
   const ms = m.type.shape;
-  const s = q.type.shape[2];
+  const s = seq.type.shape[seqAxis];
   if (sameDim(ms[ms.length - 2], s)) return m;
   const ones = ms.slice(0, -2).map(() => 1);
   let shape: Value;
   if (typeof s === "number") shape = ctx.constant([...ones, s, 1], "int64", [ms.length]);
   else {
-    const rows = ctx.node("Shape", [q], { start: attr.int(2), end: attr.int(3) }, { dtype: "int64", shape: [1] });
+    const rows = ctx.node("Shape", [seq], { start: attr.int(seqAxis), end: attr.int(seqAxis + 1) }, { dtype: "int64", shape: [1] });
     const parts = [...(ones.length ? [ctx.constant(ones, "int64", [ones.length])] : []), rows, ctx.constant([1], "int64", [1])];
     shape = ctx.node("Concat", parts, { axis: attr.int(0) }, { dtype: "int64", shape: [ms.length] });
   }
@@ -135,6 +139,94 @@ export function throughTransposes(v: Value): Value {
   let cur = v;
   for (let t = producer(cur, "Transpose"); t?.inputs[0]; t = producer(cur, "Transpose")) cur = t.inputs[0];
   return cur;
+}
+
+/** Q, K or V as Transpose(src, perm) = its [batch, heads, seq, dim] tensor. */
+export interface Operand {
+  readonly src: Value;
+  readonly perm: readonly number[];
+}
+
+export const IDENTITY4: readonly number[] = [0, 1, 2, 3];
+/** [batch, seq, heads, dim] <-> [batch, heads, seq, dim]. */
+const SEQ_HEADS_SWAP: readonly number[] = [0, 2, 1, 3];
+const isPerm = (p: readonly number[], q: readonly number[]): boolean => p.length === q.length && p.every((x, i) => x === q[i]);
+
+/** `x` [batch, heads, seq, dim] as an Operand: through the Transpose that made it, when one did. */
+export function operandOf(x: Value): Operand {
+  const tr = producer(x, "Transpose");
+  const perm = tr?.attrs.perm?.type === "ints" ? tr.attrs.perm.value : null;
+  return tr?.inputs[0] && perm?.length === 4 ? { src: tr.inputs[0], perm } : { src: x, perm: IDENTITY4 };
+}
+
+/** The ops that replace the root: the last becomes the fused node, the others helpers before it. */
+export interface Step {
+  readonly op: string;
+  /** PREVIOUS stands for the step before's output. */
+  readonly inputs: readonly (Value | typeof PREVIOUS | null)[];
+  readonly attrs: Readonly<Record<string, Attr>>;
+  readonly type: TensorType;
+}
+
+export const PREVIOUS = Symbol("previous step's output");
+
+export function finish(steps: readonly Step[], ctx: FusionContext): FusedNode {
+  let prev: Value | null = null;
+  const resolve = (i: Value | typeof PREVIOUS | null): Value | null => (i === PREVIOUS ? prev : i);
+  for (const s of steps.slice(0, -1)) prev = ctx.node(s.op, s.inputs.map(resolve), s.attrs, s.type);
+  const last = steps[steps.length - 1];
+  return { op: last.op, inputs: last.inputs.map(resolve), attrs: last.attrs };
+}
+
+export interface AttentionCall {
+  readonly q: Operand;
+  readonly k: Operand;
+  readonly v: Operand;
+  /** A mask read off the scores, or an attn_mask input as it is (attention-3d.ts). */
+  readonly mask: Mask | Value | null;
+  readonly scale: number;
+  readonly causal: boolean;
+}
+
+/**
+ * The Attention node's step and the axes of its result ("bnsd": [batch, heads, seq, value dim];
+ * "bsnd" after the 3-D form's Reshape). When Q, K and V all come as [batch, seq, heads, dim]
+ * (the layout a head split leaves) with static heads and dims, Attention takes them 3-D,
+ * [batch, seq, heads * dim] with q_num_heads / kv_num_heads: a Reshape each instead of a
+ * Transpose, and onnxruntime 1.32 ran it 1.3-1.8x faster than the 4-D form with its Transposes
+ * (docs/fusions.md). Otherwise each operand is transposed to [batch, heads, seq, dim].
+ * In float64 the scale multiplies Q (scaledQuery); the mask gets its rows expanded to S.
+ */
+export function attentionSteps(call: AttentionCall, ctx: FusionContext): { steps: Step[]; axes: "bnsd" | "bsnd" } {
+  const { q: qs, k, v } = call;
+  const { q: qSrc, scale } = scaledQuery(qs.src, call.scale, ctx);
+  const q: Operand = { src: qSrc, perm: qs.perm };
+  const dtype = q.src.type.dtype;
+  const mask = !call.mask ? null : "kind" in call.mask ? maskInput(call.mask, dtype, q.src, q.perm[2], ctx) : call.mask;
+  const attrs: Record<string, Attr> = { scale: attr.float(scale), ...(call.causal ? { is_causal: attr.int(1) } : {}) };
+  const [heads, kvHeads, qDim, kDim, vDim] = [q.src.type.shape[2], k.src.type.shape[2], q.src.type.shape[3], k.src.type.shape[3], v.src.type.shape[3]];
+  const threeD =
+    [q, k, v].every((o) => isPerm(o.perm, SEQ_HEADS_SWAP)) &&
+    [heads, kvHeads, qDim, kDim, vDim].every((d): d is number => typeof d === "number") &&
+    sameDim(v.src.type.shape[2], kvHeads);
+  const bnsd = (o: Operand): readonly Dim[] => o.perm.map((p) => o.src.type.shape[p]);
+  const [b, n, s] = bnsd(q);
+  if (threeD) {
+    const flat = (o: Operand): Value => {
+      const [ob, os, oh, od] = o.src.type.shape;
+      return ctx.node("Reshape", [o.src, ctx.constant([0, 0, (oh as number) * (od as number)], "int64", [3])], {}, { dtype, shape: [ob, os, (oh as number) * (od as number)] });
+    };
+    const inputs = [flat(q), flat(k), flat(v), ...(mask ? [mask] : [])];
+    const y3: TensorType = { dtype, shape: [b, s, (heads as number) * (vDim as number)] };
+    const steps: Step[] = [
+      { op: "Attention", inputs, attrs: { ...attrs, q_num_heads: attr.int(heads as number), kv_num_heads: attr.int(kvHeads as number) }, type: y3 },
+      { op: "Reshape", inputs: [PREVIOUS, ctx.constant([0, 0, heads as number, vDim as number], "int64", [4])], attrs: {}, type: { dtype, shape: [b, s, n, vDim] } },
+    ];
+    return { steps, axes: "bsnd" };
+  }
+  const four = (o: Operand): Value => (isPerm(o.perm, IDENTITY4) ? o.src : ctx.node("Transpose", [o.src], { perm: attr.ints(o.perm) }, { dtype, shape: bnsd(o) }));
+  const inputs = [four(q), four(k), four(v), ...(mask ? [mask] : [])];
+  return { steps: [{ op: "Attention", inputs, attrs, type: { dtype, shape: [b, n, s, bnsd(v)[3]] } }], axes: "bnsd" };
 }
 
 /** Q and the scale attribute: in float64 the scale multiplies Q here and the attribute is 1. */

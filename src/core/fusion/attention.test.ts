@@ -79,9 +79,9 @@ describe("attention fusion", () => {
 
   test("where(mask, -1e9, scores) passes not(mask)", () => {
     const { b, maskInput } = attentionGraph({ mask: "where_inverted" });
-    expect(fuse(b, 23).ops).toEqual(["Transpose", "Not", "Attention"]);
-    expect(b.graph.nodes[1].inputs[0]).toBe(maskInput);
-    expect(b.graph.nodes[2].inputs[3]).toBe(b.graph.nodes[1].outputs[0]);
+    expect(fuse(b, 23).ops).toEqual(["Not", "Transpose", "Attention"]);
+    expect(b.graph.nodes[0].inputs[0]).toBe(maskInput);
+    expect(b.graph.nodes[2].inputs[3]).toBe(b.graph.nodes[0].outputs[0]);
   });
 
   test("an additive float mask is the float attn_mask", () => {
@@ -92,8 +92,8 @@ describe("attention fusion", () => {
 
   test("a key-padding mask [B,1,1,T] is expanded to [B,1,S,T] (onnxruntime needs dim -2 = S)", () => {
     const { b, maskInput } = attentionGraph({ mask: "key_padding" });
-    expect(fuse(b, 23).ops).toEqual(["Transpose", "Expand", "Attention"]);
-    const expand = b.graph.nodes[1];
+    expect(fuse(b, 23).ops).toEqual(["Expand", "Transpose", "Attention"]);
+    const expand = b.graph.nodes[0];
     expect(expand.inputs[0]).toBe(maskInput);
     expect(expand.outputs[0].type.shape).toEqual(["B", 1, 5, 5]);
     expect(b.graph.nodes[2].inputs[3]).toBe(expand.outputs[0]);
@@ -101,9 +101,9 @@ describe("attention fusion", () => {
 
   test("with a symbolic S the expansion reads S from Q's shape", () => {
     const { b, q } = attentionGraph({ mask: "key_padding_symbolic" });
-    expect(fuse(b, 23).ops).toEqual(["Transpose", "Shape", "Concat", "Expand", "Attention"]);
-    expect(b.graph.nodes[1].inputs[0]).toBe(q);
-    expect(b.graph.nodes[3].outputs[0].type.shape).toEqual(["B", 1, "T", "T"]);
+    expect(fuse(b, 23).ops).toEqual(["Shape", "Concat", "Expand", "Transpose", "Attention"]);
+    expect(b.graph.nodes[0].inputs[0]).toBe(q);
+    expect(b.graph.nodes[2].outputs[0].type.shape).toEqual(["B", 1, "T", "T"]);
   });
 
   test("float64 puts the scale on Q (onnxruntime scales float64 at float32 precision)", () => {
@@ -123,5 +123,25 @@ describe("attention fusion", () => {
     const { b } = attentionGraph(opts);
     expect(reasons(b)).toContain(reason);
     expect(b.graph.nodes.map((n) => n.op)).not.toContain("Attention");
+  });
+
+  test("Q, K and V all transposed from [B, S, H, D] (a head split) go in 3-D, [B, S, H*D], and the result back to [B, H, S, D]", () => {
+    const b = new GraphBuilder("g");
+    const [q, k, v] = ["q", "k", "v"].map((n) => b.addInput(n, { dtype: "float32", shape: ["B", "T", 2, 8] }));
+    const tq = b.op("Transpose", [q], { perm: [0, 2, 1, 3] });
+    const tk = b.op("Transpose", [k], { perm: [0, 2, 3, 1] });
+    const tv = b.op("Transpose", [v], { perm: [0, 2, 1, 3] });
+    const scores = b.op("Div", [b.op("MatMul", [tq, tk]), b.scalar(Math.sqrt(8), "float32")]);
+    const out = b.op("MatMul", [b.op("Softmax", [scores], { axis: 3 }), tv]);
+    b.graph.outputs.push(out);
+    expect(fuse(b, 23).ops).toEqual(["Reshape", "Reshape", "Reshape", "Attention", "Reshape", "Transpose"]);
+    const [rq, rk, rv, att, back, tr] = b.graph.nodes;
+    expect([rq.inputs[0], rk.inputs[0], rv.inputs[0]]).toEqual([q, k, v]);
+    expect(rq.outputs[0].type.shape).toEqual(["B", "T", 16]);
+    expect(att.attrs.q_num_heads?.value).toBe(2);
+    expect(att.attrs.kv_num_heads?.value).toBe(2);
+    expect(back.outputs[0].type.shape).toEqual(["B", "T", 2, 8]);
+    expect(tr.attrs.perm?.value).toEqual([0, 2, 1, 3]);
+    expect(tr.outputs).toEqual([out]);
   });
 });

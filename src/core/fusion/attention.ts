@@ -7,12 +7,13 @@
  * A boolean mask that is jnp.tril's causal one (causal-mask.ts) becomes is_causal = 1.
  * jax.nn.dot_product_attention's Einsum form is attention-einsum.ts.
  */
-import { attr, type Node, type TensorType, type Value } from "../ir/ir";
+import { attr, type Node, type Value } from "../ir/ir";
 import { op, v } from "./pattern";
 import { producer } from "./graph-reading";
 import { isCausalMask } from "./causal-mask";
-import { failed, maskedLogits, maskInput, maskProblem, sameDim, scaledQuery, scaledScores, unexpanded, type Found, type Mask } from "./attention-parts";
+import { attentionSteps, failed, finish, maskedLogits, maskProblem, operandOf, PREVIOUS, sameDim, scaledScores, unexpanded, type Found, type Mask, type Operand, type Step } from "./attention-parts";
 import { attentionEinsum } from "./attention-einsum";
+import { attention3d, attention3dMasked } from "./attention-3d";
 import { reject, type CheckResult, type FusedNode, type FusionContext, type FusionRule } from "./rule";
 
 interface AttentionParts {
@@ -62,18 +63,11 @@ function attentionParts(root: Node, ctx: FusionContext): Found<AttentionParts> {
   return { q, kt, v: vv, scale: scaled.scale, mask, causal: false };
 }
 
-/** K from Kᵀ: a Transpose composed with the one that made Kᵀ (it then dies), else a new one. */
-function keyInput(kt: Value, ctx: FusionContext): Value {
-  const [b, h, d, t] = kt.type.shape;
-  const type: TensorType = { dtype: kt.type.dtype, shape: [b, h, t, d] };
-  const tr = producer(kt, "Transpose");
-  const perm = tr?.attrs.perm?.type === "ints" ? tr.attrs.perm.value : null;
-  if (tr?.inputs[0] && perm?.length === 4) {
-    const composed = [perm[0], perm[1], perm[3], perm[2]];
-    if (composed.every((p, i) => p === i)) return tr.inputs[0];
-    return ctx.node("Transpose", [tr.inputs[0]], { perm: attr.ints(composed) }, type);
-  }
-  return ctx.node("Transpose", [kt], { perm: attr.ints([0, 1, 3, 2]) }, type);
+/** K from Kᵀ: through the Transpose that made Kᵀ (composed with the swap of its last two axes), else Kᵀ swapped. */
+function keyOperand(kt: Value): Operand {
+  const op = operandOf(kt);
+  const p = op.perm;
+  return { src: op.src, perm: [p[0], p[1], p[3], p[2]] };
 }
 
 export const attention: FusionRule = {
@@ -85,11 +79,14 @@ export const attention: FusionRule = {
     return failed(parts) ? reject(parts.reason) : true;
   },
   rewrite(_b, ctx): FusedNode {
-    const parts = attentionParts(ctx.root, ctx) as AttentionParts;
-    const { q, scale } = scaledQuery(parts.q, parts.scale, ctx);
-    const inputs = [q, keyInput(parts.kt, ctx), parts.v, ...(parts.mask ? [maskInput(parts.mask, parts.q, ctx)] : [])];
-    return { op: "Attention", inputs, attrs: { scale: attr.float(scale), ...(parts.causal ? { is_causal: attr.int(1) } : {}) } };
+    const p = attentionParts(ctx.root, ctx) as AttentionParts;
+    const { steps, axes } = attentionSteps({ q: operandOf(p.q), k: keyOperand(p.kt), v: operandOf(p.v), mask: p.mask, scale: p.scale, causal: p.causal }, ctx);
+    // The root is [B, H, S, Dv]; the 3-D form's result is [B, S, H, Dv] (the Transpose that
+    // usually follows, back to [B, S, H, Dv], then cancels with this one).
+    const root = ctx.root.outputs[0].type;
+    const back: Step[] = axes === "bsnd" ? [{ op: "Transpose", inputs: [PREVIOUS], attrs: { perm: attr.ints([0, 2, 1, 3]) }, type: root }] : [];
+    return finish([...steps, ...back], ctx);
   },
 };
 
-export const ATTENTION_RULES: readonly FusionRule[] = [attention, attentionEinsum];
+export const ATTENTION_RULES: readonly FusionRule[] = [attention, attentionEinsum, attention3d, attention3dMasked];

@@ -9,11 +9,15 @@
  *  5. An Expand read by a broadcasting binary op (Add, Sub, Mul, Div, ...) whose other operand
  *     already has the op's output type: the op reads the Expand's input and broadcasts itself
  *     (`jnp.broadcast_to(bias, y.shape) + y`, Haiku's Linear), so a MatMul + bias becomes Gemm.
- * Graph outputs keep their producer (their names are the model's interface). Nodes inside
+ * Graph outputs keep their name (the model's interface):
+ *  6. A pass-through producing a graph output from a value only it reads, made by a node of this
+ *     graph (not a graph input or output): that node produces the graph output itself (a layout
+ *     chain that folds to Identity right before the output, jax.nn.dot_product_attention's).
+ * Nodes inside
  * subgraphs are left alone (their reads of a removed outer value are redirected).
  */
 import { knownValues, type Graph, type Node, type Value } from "../ir/ir";
-import { replaceAllUses } from "../ir/walk";
+import { nodeReads, replaceAllUses } from "../ir/walk";
 import { GraphPass, type PassResult } from "./pass";
 
 /** Same dtype and the same known dims (symbolic dims by name: "B" is "B"). */
@@ -70,8 +74,21 @@ export class RemoveIdentities extends GraphPass {
     const outputs = new Set(graph.outputs);
     let modified = false;
     for (const n of graph.nodes) modified = skipExpands(n) || modified;
+    const readers = new Map<Value, number>();
+    for (const n of graph.nodes) for (const v of nodeReads(n)) readers.set(v, (readers.get(v) ?? 0) + 1);
     const kept: Node[] = [];
     for (const n of graph.nodes) {
+      if (outputs.has(n.outputs[0])) {
+        // Case 6
+        const source = passThrough(n);
+        const p = source?.producer;
+        if (source && p && !outputs.has(source) && readers.get(source) === 1 && sameType(source, n.outputs[0]) && kept.includes(p)) {
+          p.outputs = p.outputs.map((o) => (o === source ? n.outputs[0] : o));
+          n.outputs[0].producer = p;
+          modified = true;
+          continue;
+        }
+      }
       const source = outputs.has(n.outputs[0]) ? null : passThrough(n);
       if (!source) {
         kept.push(n);
