@@ -11,9 +11,10 @@
  *   - Q's other letters are the query axis T and size-1 group axes (G = 1: no grouped query);
  *   - the PV einsum contracts exactly S, and V has the batch letters, S and one value dim.
  * Transposes between the einsums are followed letter by letter; masks are read as in
- * attention-parts.ts, and is_causal=True's jnp.tril mask (causal-mask.ts) becomes is_causal = 1. The rewrite feeds Attention
- * 4-D inputs in its [B, N, seq, dim] order (size-1 axes squeezed first, then one Transpose, so
- * a Reshape that added them cancels) and brings its output back to the PV einsum's layout.
+ * attention-parts.ts, and is_causal=True's jnp.tril mask (causal-mask.ts) becomes is_causal = 1.
+ * The rewrite feeds Attention Q, K, V with size-1 axes squeezed first (so the Reshape that added
+ * G cancels), 3-D when they are [B, T, N, H] (attentionSteps), and brings its result back to the
+ * PV einsum's layout.
  */
 import { attr, type Node, type TensorType, type Value } from "../ir/ir";
 import type { Dim } from "../ir/dims";

@@ -92,4 +92,31 @@ describe("layout_chain", () => {
     b.graph.outputs.push(b.op("Relu", [b.op("Transpose", [b.op("Squeeze", [x, b.int64s([1])])], { perm: [1, 0] })]));
     expect(fuse(b).ops).toEqual(["Squeeze", "Transpose", "Relu"]);
   });
+
+  test("Case 1: Reshapes that split and merge dims back are nothing, also with symbolic dims", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: ["B", "T", 32] });
+    const split = b.op("Reshape", [x, b.int64s([0, 0, 4, 8])], {}, { types: [{ dtype: "float32", shape: ["B", "T", 4, 8] }] });
+    const merged = b.op("Reshape", [split, b.addInput("shape", { dtype: "int64", shape: [3] })], {}, { types: [{ dtype: "float32", shape: ["B", "T", 32] }] });
+    b.graph.outputs.push(b.op("Relu", [merged]));
+    expect(fuse(b).ops).toEqual(["Relu"]);
+    expect(inputsOf(b, "Relu")[0]).toBe(x);
+  });
+
+  test("Case 2: a Reshape with 0s reads the chain's start when the start has those dims", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: ["B", 17, 1, 4, 8] });
+    const sq = b.op("Squeeze", [x, b.int64s([2])]);
+    b.graph.outputs.push(b.op("Relu", [b.op("Reshape", [sq, b.int64s([0, 0, 32])], {}, { types: [{ dtype: "float32", shape: ["B", 17, 32] }] })]));
+    expect(fuse(b).ops).toEqual(["Reshape", "Relu"]);
+    expect(inputsOf(b, "Reshape")[0]).toBe(x);
+  });
+
+  test("Case 2 not when a 0 would copy another dim of the start", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [1, "B", 17, 32] });
+    const sq = b.op("Squeeze", [x, b.int64s([0])]);
+    b.graph.outputs.push(b.op("Relu", [b.op("Reshape", [sq, b.int64s([0, 17, 4, 8])], {}, { types: [{ dtype: "float32", shape: ["B", 17, 4, 8] }] })]));
+    expect(fuse(b).ops).toEqual(["Squeeze", "Reshape", "Relu"]);
+  });
 });

@@ -74,8 +74,12 @@ export class RemoveIdentities extends GraphPass {
     const outputs = new Set(graph.outputs);
     let modified = false;
     for (const n of graph.nodes) modified = skipExpands(n) || modified;
+    // Reads by live nodes only: a fusion pass leaves the nodes it bypassed for dead-code elimination.
     const readers = new Map<Value, number>();
-    for (const n of graph.nodes) for (const v of nodeReads(n)) readers.set(v, (readers.get(v) ?? 0) + 1);
+    for (let i = graph.nodes.length - 1; i >= 0; i--) {
+      const n = graph.nodes[i];
+      if (n.outputs.some((o) => outputs.has(o) || readers.has(o))) for (const v of nodeReads(n)) readers.set(v, (readers.get(v) ?? 0) + 1);
+    }
     const kept: Node[] = [];
     for (const n of graph.nodes) {
       if (outputs.has(n.outputs[0])) {
