@@ -145,6 +145,8 @@ export function throughTransposes(v: Value): Value {
 export interface Operand {
   readonly src: Value;
   readonly perm: readonly number[];
+  /** That tensor itself, when the graph has it (the 4-D form reads it instead of a new Transpose). */
+  readonly value?: Value;
 }
 
 export const IDENTITY4: readonly number[] = [0, 1, 2, 3];
@@ -156,7 +158,7 @@ const isPerm = (p: readonly number[], q: readonly number[]): boolean => p.length
 export function operandOf(x: Value): Operand {
   const tr = producer(x, "Transpose");
   const perm = tr?.attrs.perm?.type === "ints" ? tr.attrs.perm.value : null;
-  return tr?.inputs[0] && perm?.length === 4 ? { src: tr.inputs[0], perm } : { src: x, perm: IDENTITY4 };
+  return tr?.inputs[0] && perm?.length === 4 ? { src: tr.inputs[0], perm, value: x } : { src: x, perm: IDENTITY4, value: x };
 }
 
 /** The ops that replace the root: the last becomes the fused node, the others helpers before it. */
@@ -200,7 +202,7 @@ export interface AttentionCall {
 export function attentionSteps(call: AttentionCall, ctx: FusionContext): { steps: Step[]; axes: "bnsd" | "bsnd" } {
   const { q: qs, k, v } = call;
   const { q: qSrc, scale } = scaledQuery(qs.src, call.scale, ctx);
-  const q: Operand = { src: qSrc, perm: qs.perm };
+  const q: Operand = qSrc === qs.src ? qs : { src: qSrc, perm: qs.perm };
   const dtype = q.src.type.dtype;
   const mask = !call.mask ? null : "kind" in call.mask ? maskInput(call.mask, dtype, q.src, q.perm[2], ctx) : call.mask;
   const attrs: Record<string, Attr> = { scale: attr.float(scale), ...(call.causal ? { is_causal: attr.int(1) } : {}) };
@@ -224,7 +226,7 @@ export function attentionSteps(call: AttentionCall, ctx: FusionContext): { steps
     ];
     return { steps, axes: "bsnd" };
   }
-  const four = (o: Operand): Value => (isPerm(o.perm, IDENTITY4) ? o.src : ctx.node("Transpose", [o.src], { perm: attr.ints(o.perm) }, { dtype, shape: bnsd(o) }));
+  const four = (o: Operand): Value => o.value ?? (isPerm(o.perm, IDENTITY4) ? o.src : ctx.node("Transpose", [o.src], { perm: attr.ints(o.perm) }, { dtype, shape: bnsd(o) }));
   const inputs = [four(q), four(k), four(v), ...(mask ? [mask] : [])];
   return { steps: [{ op: "Attention", inputs, attrs, type: { dtype, shape: [b, n, s, bnsd(v)[3]] } }], axes: "bnsd" };
 }

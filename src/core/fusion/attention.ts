@@ -65,9 +65,8 @@ function attentionParts(root: Node, ctx: FusionContext): Found<AttentionParts> {
 
 /** K from Kᵀ: through the Transpose that made Kᵀ (composed with the swap of its last two axes), else Kᵀ swapped. */
 function keyOperand(kt: Value): Operand {
-  const op = operandOf(kt);
-  const p = op.perm;
-  return { src: op.src, perm: [p[0], p[1], p[3], p[2]] };
+  const { src, perm: p } = operandOf(kt);
+  return { src, perm: [p[0], p[1], p[3], p[2]] };
 }
 
 export const attention: FusionRule = {
