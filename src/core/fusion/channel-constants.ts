@@ -6,7 +6,7 @@
 import { knownValues, type Value } from "../ir/ir";
 
 /** One value per channel (length `channels`), or null when `v` is not such a constant. */
-export function perChannel(v: Value, channels: number, channelAxis: number, outRank: number): number[] | null {
+export function perChannel(v: Value, channels: number, channelAxis: number, outRank: number): readonly number[] | null {
   const values = knownValues(v);
   if (!values) return null;
   const shape = v.type.shape;

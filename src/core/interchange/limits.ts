@@ -23,32 +23,42 @@ export const MAX_ELEMENTS = 2 ** 40 - 1;
 /** A symbolic dimension's text (`"2*B + 1"`); JAX's are a few dozen characters. */
 export const MAX_DIM_TEXT = 256;
 
-interface Visit {
-  readonly v: unknown;
-  readonly depth: number;
-  readonly key: string | number;
-  readonly parent: Visit | null;
-}
-
-function pathOf(visit: Visit): string {
-  const keys: (string | number)[] = [];
-  for (let at: Visit | null = visit; at?.parent; at = at.parent) keys.push(at.key);
-  return "$" + keys.reverse().map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("");
-}
-
 /**
  * The JSON path of the first value nested deeper than `limit` in `value`, or null. Walked with
- * an explicit stack: the check itself must not be what overflows.
+ * an explicit stack (the check itself must not be what overflows) of values and depths only:
+ * the path is rebuilt, by a second walk, only for a header that fails. Every header passes
+ * through here, so the common case allocates nothing per value.
  */
 export function pathDeeperThan(value: unknown, limit: number): string | null {
-  const stack: Visit[] = [{ v: value, depth: 1, key: "$", parent: null }];
-  while (stack.length) {
-    const visit = stack.pop()!;
-    const { v, depth } = visit;
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (v === null || typeof v !== "object") continue;
-    if (depth > limit) return pathOf(visit);
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, depth: depth + 1, key: i, parent: visit }));
-    else for (const [k, x] of Object.entries(v)) stack.push({ v: x, depth: depth + 1, key: k, parent: visit });
+    if (depth > limit) return pathTo(value, v, depth);
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === "object") values.push(x), depths.push(depth + 1);
+    } else {
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== null && typeof x === "object") values.push(x), depths.push(depth + 1);
+      }
+    }
   }
   return null;
+}
+
+/** The JSON path from `root` to the object `target`, found at `depth` (depth first, explicit stack). */
+function pathTo(root: unknown, target: unknown, depth: number): string {
+  const stack: { readonly v: unknown; readonly path: string; readonly depth: number }[] = [{ v: root, path: "$", depth: 1 }];
+  while (stack.length) {
+    const at = stack.pop()!;
+    if (at.v === target) return at.path;
+    if (at.v === null || typeof at.v !== "object" || at.depth >= depth) continue;
+    const next = at.depth + 1;
+    if (Array.isArray(at.v)) at.v.forEach((x, i) => stack.push({ v: x, path: `${at.path}[${i}]`, depth: next }));
+    else for (const [k, x] of Object.entries(at.v)) stack.push({ v: x, path: `${at.path}.${k}`, depth: next });
+  }
+  return "$";
 }

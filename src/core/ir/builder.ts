@@ -157,7 +157,7 @@ export class GraphBuilder {
   }
 
   /** Values of an initializer whose bytes the converter holds, else null. */
-  constantValues(v: Value | null): number[] | null {
+  constantValues(v: Value | null): readonly number[] | null {
     return knownValues(v);
   }
 

@@ -137,9 +137,17 @@ export function tensorByteLength(t: Tensor): number {
   return t.shape.reduce((a, b) => a * b, 1) * dtypeByteSize(t.dtype);
 }
 
-/** Values of an initializer whose bytes the converter holds, else null. */
-export function knownValues(v: Value | null): number[] | null {
+// Decoded once per byte array: the fusion checks ask for the same constants many times, often
+// only whether there are any (a ResNet's conv kernels were decoded on every check).
+const decoded = new WeakMap<Uint8Array, { readonly dtype: DType; readonly values: readonly number[] }>();
+
+/** Values of an initializer whose bytes the converter holds, else null (shared: never mutate). */
+export function knownValues(v: Value | null): readonly number[] | null {
   const t = v?.tensor;
   if (!t || t.data.kind !== "bytes") return null;
-  return decodeScalars(t.data.bytes, t.dtype);
+  const known = decoded.get(t.data.bytes);
+  if (known && known.dtype === t.dtype) return known.values;
+  const values = Object.freeze(decodeScalars(t.data.bytes, t.dtype));
+  decoded.set(t.data.bytes, { dtype: t.dtype, values });
+  return values;
 }

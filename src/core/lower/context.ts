@@ -126,7 +126,7 @@ export class LoweringContext {
     return this.builder.shapeTensor(dims);
   }
 
-  constantValues(v: Value): number[] | null {
+  constantValues(v: Value): readonly number[] | null {
     return this.builder.constantValues(v);
   }
 

@@ -14,7 +14,7 @@ export interface TypeRuleArgs {
   readonly inputs: readonly (TensorType | null)[];
   readonly attrs: Readonly<Record<string, Attr>>;
   /** Values of a constant input (int64 shapes, axes), or null when not known at conversion time. */
-  constant(index: number): number[] | null;
+  constant(index: number): readonly number[] | null;
 }
 
 export type TypeRule = (args: TypeRuleArgs) => TensorType[];
