@@ -103,7 +103,7 @@ def table_rows(model_results: dict[str, dict[str, Any]]) -> list[tuple[str, str,
 def _model_title(name: str, model_results: dict[str, dict[str, Any]]) -> str:
     r = next((r[p] for r in model_results.values() for p in ("warm", "first") if "params" in r[p]), {})
     inputs = ", ".join(str(tuple(s)) for s in r.get("inputs", []))
-    params = f"{r['params']:,} parameters" if "params" in r else "parameters unknown"
+    params = f"{r['params']:,} parameters" if r.get("params") is not None else "parameters unknown"
     return f"{name}: {params}, input {inputs}"
 
 

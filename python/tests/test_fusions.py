@@ -258,3 +258,152 @@ def test_mlp_block_function_is_the_five_ops_of_the_block(ort_web):
     model = check_conversion(EXAMPLE.build(), [(4, 256)], ort_web=ort_web, atol=1e-4)
     (fn,) = model.functions
     assert [n.op_type for n in fn.node] == ["Gemm", "Gelu", "BatchNormalization", "Gemm", "Gelu"]
+
+
+def _sample_attention(rng, shape, dtype):
+    """Float inputs as usual; a boolean mask with key 0 always attended (ONNX Attention gives 0
+    for a query row whose every key is masked, where JAX gives the mean of V or NaN)."""
+    if dtype == jnp.bool_:
+        mask = rng.random(shape) < 0.6
+        mask[..., 0] = True
+        return mask
+    return rng.standard_normal(shape).astype(dtype)
+
+
+_sample_attention.all_dtypes = True
+
+
+def _hand_attention(mask_form):
+    """softmax(q kᵀ / sqrt(d) [masked]) v on [B, H, S, D], as examples/gpt.py writes it."""
+
+    def f(q, k, v, *mask):
+        s = q @ k.transpose(0, 1, 3, 2) / jnp.sqrt(q.shape[-1]).astype(q.dtype)
+        if mask_form == "causal":
+            t = q.shape[2]
+            s = jnp.where(jnp.tril(jnp.ones((t, t), dtype=bool)), s, -jnp.inf)
+        elif mask_form == "padding":
+            s = jnp.where(mask[0], s, -1e9)
+        elif mask_form == "bias":
+            s = s + jnp.where(mask[0], 0.0, -1e9).astype(q.dtype)
+        return jax.nn.softmax(s, axis=-1) @ v
+
+    return f
+
+
+_B, _T = jax.export.symbolic_shape("B")[0], jax.export.symbolic_shape("T")[0]
+_QKV = [jax.ShapeDtypeStruct((_B, 2, _T, 8), jnp.float32)] * 3
+_KEY_PADDING = jax.ShapeDtypeStruct((_B, 1, 1, _T), jnp.bool_)
+
+
+@pytest.mark.parametrize(
+    "name, fn, inputs, extra, causal",
+    [
+        ("no_mask", _hand_attention(None), _QKV, {}, 0),
+        # jnp.tril's mask is recognised: is_causal, and the mask's ops are gone.
+        ("causal_tril", _hand_attention("causal"), _QKV, {}, 1),
+        ("key_padding_mask", _hand_attention("padding"), [*_QKV, _KEY_PADDING], {"Expand": 1}, 0),
+        ("additive_mask", _hand_attention("bias"), [*_QKV, _KEY_PADDING], {}, 0),
+    ],
+)
+def test_attention_fuses_at_opset_23(ort_web, name, fn, inputs, extra, causal):
+    model = check_conversion(fn, inputs, ort_web=ort_web, dims=[{"B": 1, "T": 3}, {"B": 2, "T": 6}], opset=23, sample=_sample_attention, atol=1e-5)
+    ops = _ops(model)
+    assert ops["Attention"] == 1 and not {"Softmax", "MatMul"} & set(ops), f"{name}: {ops}"
+    for op, n in extra.items():
+        assert ops[op] == n, f"{name}: {ops}"
+    (attention,) = [n for n in model.graph.node if n.op_type == "Attention"]
+    assert {a.name: a.i for a in attention.attribute}.get("is_causal", 0) == causal, name
+    if causal:
+        assert len(attention.input) == 3 and len(model.graph.node) == 1, ops
+
+
+def test_attention_float64_keeps_double_precision(ort_web):
+    """onnxruntime scales float64 Attention at float32 precision: the scale goes onto Q."""
+    model = check_conversion(_hand_attention("causal"), [(2, 2, 5, 8)] * 3, ort_web=ort_web, opset=23, x64=True, rtol=1e-12, atol=1e-12)
+    assert _ops(model)["Attention"] == 1
+
+
+def test_attention_not_below_opset_23(ort_web):
+    model = check_conversion(_hand_attention("causal"), _QKV, ort_web=ort_web, dims=[{"B": 1, "T": 4}])
+    assert "Attention" not in _ops(model) and _ops(model)["Softmax"] == 1
+
+
+@pytest.mark.parametrize("example", ["vit_tiny", "gpt"])
+def test_examples_attention_blocks_fuse_at_opset_23(ort_web, example):
+    import importlib
+
+    ex = importlib.import_module(f"examples.{example}").EXAMPLE
+    model = check_conversion(ex.build(), ex.inputs, ort_web=ort_web, dims=ex.dims, opset=23, atol=ex.atol, rtol=ex.rtol, sample=ex.sample)
+    ops = _ops(model)
+    assert ops["Attention"] == 2 and "Softmax" not in ops, ops
+    attentions = [n for n in model.graph.node if n.op_type == "Attention"]
+    assert all(n.name.startswith(("ViT/blocks.", "GPT/blocks.")) for n in attentions)
+    # gpt's jnp.tril mask becomes is_causal (no mask input); vit has none.
+    assert all(len(n.input) == 3 and {a.name: a.i for a in n.attribute}.get("is_causal", 0) == (example == "gpt") for n in attentions)
+
+
+_BTNH = [jax.ShapeDtypeStruct((_B, _T, 2, 8), jnp.float32)] * 3
+_DPA_KEY_PADDING = jax.ShapeDtypeStruct((_B, 1, 1, _T), jnp.bool_)
+
+
+@pytest.mark.parametrize(
+    "name, fn, inputs, causal, mask_input",
+    [
+        ("dpa", lambda q, k, v: jax.nn.dot_product_attention(q, k, v), _BTNH, 0, False),
+        ("dpa_is_causal", lambda q, k, v: jax.nn.dot_product_attention(q, k, v, is_causal=True), _BTNH, 1, False),
+        ("dpa_padding_mask", lambda q, k, v, m: jax.nn.dot_product_attention(q, k, v, mask=m), [*_BTNH, _DPA_KEY_PADDING], 0, True),
+        ("dpa_scale_and_bias", lambda q, k, v, m: jax.nn.dot_product_attention(q, k, v, bias=jnp.where(m, 0.0, -1e9), scale=0.3), [*_BTNH, _DPA_KEY_PADDING], 0, True),
+        # is_causal with a padding mask: the two combined (And) pass as one boolean mask.
+        ("dpa_causal_and_padding", lambda q, k, v, m: jax.nn.dot_product_attention(q, k, v, mask=m, is_causal=True), [*_BTNH, _DPA_KEY_PADDING], 0, True),
+    ],
+)
+def test_dot_product_attention_fuses_at_opset_23(ort_web, name, fn, inputs, causal, mask_input):
+    model = check_conversion(fn, inputs, ort_web=ort_web, dims=[{"B": 1, "T": 3}, {"B": 2, "T": 6}], opset=23, sample=_sample_attention, atol=1e-5)
+    ops = _ops(model)
+    assert ops["Attention"] == 1 and not {"Softmax", "Einsum", "MatMul"} & set(ops), f"{name}: {ops}"
+    (attention,) = [n for n in model.graph.node if n.op_type == "Attention"]
+    assert {a.name: a.i for a in attention.attribute}.get("is_causal", 0) == causal, name
+    assert (len(attention.input) == 4) == mask_input, name
+    if not mask_input:
+        # Q, K, V [B, T, N, H] in 3-D as [B, T, N*H] and the result back: four Reshapes, nothing else.
+        assert ops == {"Attention": 1, "Reshape": 4}, f"{name}: {ops}"
+
+
+def test_dot_product_attention_softmax_fuses_at_the_default_opset(ort_web):
+    """Its softmax subtracts the max from a transposed copy of the logits: still one Softmax."""
+    model = check_conversion(lambda q, k, v: jax.nn.dot_product_attention(q, k, v), _BTNH, ort_web=ort_web, dims=[{"B": 2, "T": 5}])
+    ops = _ops(model)
+    assert ops["Softmax"] == 1 and not {"Exp", "ReduceMax", "ReduceSum"} & set(ops), ops
+
+
+def _sample_padding(rng, shape, dtype):
+    """Floats as usual; token masks with padding (rows of padded queries are fully masked)."""
+    if dtype == jnp.bool_:
+        mask = rng.random(shape) < 0.6
+        mask[..., 0] = True
+        mask[..., -1] = False
+        return mask
+    return rng.standard_normal(shape).astype(dtype)
+
+
+_sample_padding.all_dtypes = True
+
+
+@pytest.mark.parametrize("mask", [None, "causal", "padding"])
+def test_nnx_multi_head_attention_fuses_at_opset_23(ort_web, mask):
+    """flax.nnx.MultiHeadAttention (jax.nn.dot_product_attention inside). Its padding mask
+    masks padded queries' whole rows, where JAX gives the mean of V: the mask passes as a float
+    mask with JAX's own fill, which reproduces that (a boolean one would give 0)."""
+    mha = nnx.MultiHeadAttention(num_heads=2, in_features=8, qkv_features=16, decode=False, rngs=nnx.Rngs(0))
+    x = jax.ShapeDtypeStruct((_B, _T, 8), jnp.float32)
+    if mask is None:
+        fn, inputs = (lambda x: mha(x)), [x]
+    elif mask == "causal":
+        fn, inputs = (lambda x: mha(x, mask=nnx.make_causal_mask(x[..., 0]))), [x]
+    else:
+        fn, inputs = (lambda x, m: mha(x, mask=nnx.make_attention_mask(m, m))), [x, jax.ShapeDtypeStruct((_B, _T), jnp.bool_)]
+    model = check_conversion(fn, inputs, ort_web=ort_web, dims=[{"B": 1, "T": 3}, {"B": 2, "T": 6}], opset=23, sample=_sample_padding, atol=1e-5)
+    ops = _ops(model)
+    assert ops["Attention"] == 1 and "Softmax" not in ops, ops
+    (attention,) = [n for n in model.graph.node if n.op_type == "Attention"]
+    assert len(attention.input) == (3 if mask is None else 4)

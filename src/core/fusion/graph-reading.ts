@@ -51,6 +51,19 @@ export function scalarValue(v: Value | null | undefined): number | null {
   return vals && vals.length === 1 ? vals[0] : null;
 }
 
+/** One number broadcast to a shape (Expand, Unsqueeze, Reshape, Squeeze, Cast of a scalar). */
+export function broadcastScalar(value: Value | null): number | null {
+  let cur = value;
+  while (cur) {
+    const known = scalarValue(cur);
+    if (known !== null) return known;
+    const n = cur.producer;
+    if (!n || n.domain !== "" || !["Expand", "Unsqueeze", "Reshape", "Squeeze", "Identity", "Cast"].includes(n.op)) return null;
+    cur = n.inputs[0];
+  }
+  return null;
+}
+
 /** `v` = mean of x over `axes` (ReduceSum / count, or ReduceMean), through reshapes. */
 export function meanOf(v: Value): { x: Value; axes: number[] } | null {
   const u = throughReshapes(v);

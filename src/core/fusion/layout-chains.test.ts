@@ -73,4 +73,50 @@ describe("layout_chain", () => {
     b.graph.outputs.push(b.op("Relu", [t]));
     expect(fuse(b).ops).toEqual(["Squeeze", "Relu"]);
   });
+
+  test("Case 3: Transpose, Unsqueeze, Transpose, Squeeze between shapes without unit dims is one Transpose", () => {
+    // Attention's [B,N,T,H] to dot_product_attention's [B,T,N,H] the way the einsum fusion leaves it.
+    const { b, x } = graph([2, 3, 5, 4]);
+    const t1 = b.op("Transpose", [x], { perm: [0, 1, 3, 2] });
+    const u = b.op("Unsqueeze", [t1, b.int64s([3])]);
+    const t2 = b.op("Transpose", [u], { perm: [3, 0, 4, 1, 2] });
+    b.graph.outputs.push(b.op("Relu", [b.op("Squeeze", [t2, b.int64s([0])])]));
+    expect(fuse(b).ops).toEqual(["Transpose", "Relu"]);
+    const tr = b.graph.nodes[0];
+    expect(tr.inputs[0]).toBe(x);
+    expect(tr.attrs.perm?.value).toEqual([0, 2, 1, 3]);
+  });
+
+  test("Case 3 needs both ends free of unit dims (a unit dim's place is not a permutation)", () => {
+    const { b, x } = graph([2, 1, 5]);
+    b.graph.outputs.push(b.op("Relu", [b.op("Transpose", [b.op("Squeeze", [x, b.int64s([1])])], { perm: [1, 0] })]));
+    expect(fuse(b).ops).toEqual(["Squeeze", "Transpose", "Relu"]);
+  });
+
+  test("Case 1: Reshapes that split and merge dims back are nothing, also with symbolic dims", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: ["B", "T", 32] });
+    const split = b.op("Reshape", [x, b.int64s([0, 0, 4, 8])], {}, { types: [{ dtype: "float32", shape: ["B", "T", 4, 8] }] });
+    const merged = b.op("Reshape", [split, b.addInput("shape", { dtype: "int64", shape: [3] })], {}, { types: [{ dtype: "float32", shape: ["B", "T", 32] }] });
+    b.graph.outputs.push(b.op("Relu", [merged]));
+    expect(fuse(b).ops).toEqual(["Relu"]);
+    expect(inputsOf(b, "Relu")[0]).toBe(x);
+  });
+
+  test("Case 2: a Reshape with 0s reads the chain's start when the start has those dims", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: ["B", 17, 1, 4, 8] });
+    const sq = b.op("Squeeze", [x, b.int64s([2])]);
+    b.graph.outputs.push(b.op("Relu", [b.op("Reshape", [sq, b.int64s([0, 0, 32])], {}, { types: [{ dtype: "float32", shape: ["B", 17, 32] }] })]));
+    expect(fuse(b).ops).toEqual(["Reshape", "Relu"]);
+    expect(inputsOf(b, "Reshape")[0]).toBe(x);
+  });
+
+  test("Case 2 not when a 0 would copy another dim of the start", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [1, "B", 17, 32] });
+    const sq = b.op("Squeeze", [x, b.int64s([0])]);
+    b.graph.outputs.push(b.op("Relu", [b.op("Reshape", [sq, b.int64s([0, 17, 4, 8])], {}, { types: [{ dtype: "float32", shape: ["B", 17, 4, 8] }] })]));
+    expect(fuse(b).ops).toEqual(["Squeeze", "Reshape", "Relu"]);
+  });
 });

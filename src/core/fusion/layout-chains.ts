@@ -8,14 +8,19 @@
  *  1. The whole chain keeps the order: it becomes Identity (same type, removed later), Squeeze or
  *     Unsqueeze (only unit dims dropped or added; axes as an input: opset 13+), or a Reshape to a
  *     static shape.
- *  2. The root is a Reshape to a constant shape without 0 (ONNX Reshape's "copy this dim") and
- *     the ops before it keep the order: the Reshape reads the chain's start (a Reshape only sees
- *     elements in row-major order).
+ *  2. The root is a Reshape to a constant shape and the ops before it keep the order: the
+ *     Reshape reads the chain's start (a Reshape only sees elements in row-major order); a 0 in
+ *     the shape (ONNX Reshape's "copy this dim") only where the start has the same dim.
+ * Reshape, Squeeze, Unsqueeze and Identity alone always keep the order (cases 1 and 2), also
+ * when they merge or split dims (the attention fusions' [B, S, H*D] <-> [B, S, H, D]).
+ *  3. The chain moves dims (a real transpose) between a start and a result without unit dims:
+ *     one Transpose (jax.nn.dot_product_attention's output, Attention's [B,N,T,H] through
+ *     Transpose/Unsqueeze/Transpose/Squeeze to [B,T,N,H], after the attention fusion).
  * Order is tracked on the non-unit dims only: a Transpose permutes them, the others must keep
  * their sequence (by size, symbolic dims by name); the chain keeps the order when the dims end
  * in their original sequence.
  */
-import { knownValues, type Node, type Value } from "../ir/ir";
+import { attr, knownValues, type Node, type Value } from "../ir/ir";
 import type { Dim } from "../ir/dims";
 import { op, v, type Pattern } from "./pattern";
 import { reject, type FusedNode, type FusionContext, type FusionRule } from "./rule";
@@ -62,14 +67,31 @@ function chainTo(root: Node, ctx: FusionContext): Node[] {
   }
 }
 
-/** Whether `nodes` applied to their first node's input keep the element order. */
-function keepsOrder(nodes: readonly Node[]): boolean {
+/** Where each dim of the chain's result comes from in its start, or null when it cannot be followed. */
+function originsAfter(nodes: readonly Node[]): DimOrigins | null {
   let origins: DimOrigins | null = nodes[0].inputs[0]!.type.shape.map((d, i) => (d === 1 ? null : i));
   for (const n of nodes) {
     origins = follow(n, origins);
-    if (!origins) return false;
+    if (!origins) return null;
   }
-  return inOrder(origins);
+  return origins;
+}
+
+/** Whether `nodes` applied to their first node's input keep the element order. */
+function keepsOrder(nodes: readonly Node[]): boolean {
+  const origins = originsAfter(nodes);
+  return origins !== null && inOrder(origins);
+}
+
+/** Reshape, Squeeze, Unsqueeze and Identity read and write elements in row-major order: a chain of only those keeps it, whatever dims it merges or splits. */
+const reshapesOnly = (nodes: readonly Node[]): boolean => nodes.every((n) => n.op !== "Transpose");
+
+/** Case 3: the permutation the chain applies, when neither its start nor its result has a unit dim. */
+function netPermutation(nodes: readonly Node[]): number[] | null {
+  const start = nodes[0].inputs[0]!.type.shape;
+  const origins = originsAfter(nodes);
+  if (!origins || start.includes(1) || origins.length !== start.length || origins.some((o) => o === null)) return null;
+  return origins as number[];
 }
 
 /** The axes of `long` that are dropped to get `short` (unit dims only), or null. */
@@ -106,8 +128,19 @@ function build(start: Value, o: OneOp, ctx: FusionContext): FusedNode {
   }
 }
 
+/**
+ * A Reshape's 0 copies that dim of its input: reading `start` instead keeps the meaning when
+ * `start` has the same dim there (the attention fusions' [0, 0, heads * dim]).
+ */
+function zerosCopySameDims(target: readonly number[] | null, start: Value, input: Value): boolean {
+  if (!target) return false;
+  return target.every((t, i) => t !== 0 || (start.type.shape[i] !== null && start.type.shape[i] !== undefined && start.type.shape[i] === input.type.shape[i]));
+}
+
 type Plan =
   | { readonly start: Value; readonly one: OneOp }
+  /** Case 3: one Transpose of `start`. */
+  | { readonly start: Value; readonly perm: readonly number[] }
   /** Case 2: the root Reshape reads `start` with its own shape input. */
   | { readonly start: Value; readonly shapeInput: Value };
 
@@ -117,17 +150,20 @@ function plan(ctx: FusionContext): Plan | { readonly reason: string } {
   if (chain.length < 2) return { reason: "the input is not another layout op read only here" };
   const root = ctx.root;
   const target = knownValues(root.inputs[1] ?? null);
-  const reshapeRoot = root.op === "Reshape" && target !== null && !target.includes(0);
+  const reshapeRoot = root.op === "Reshape" && target !== null && (root.attrs.allowzero?.value !== 1 || !target.includes(0));
   let symbolic = false;
   for (let from = 0; from < chain.length - 1; from++) {
     const nodes = chain.slice(from);
     const start = nodes[0].inputs[0]!;
-    if (keepsOrder(nodes)) {
+    if (reshapesOnly(nodes) || keepsOrder(nodes)) {
       const one = oneOp(start.type.shape, root.outputs[0].type.shape);
       if (one) return { start, one }; // Case 1
       symbolic = true;
     }
-    if (reshapeRoot && keepsOrder(nodes.slice(0, -1))) return { start, shapeInput: root.inputs[1]! }; // Case 2
+    const prefix = nodes.slice(0, -1);
+    if (reshapeRoot && (reshapesOnly(prefix) || keepsOrder(prefix)) && zerosCopySameDims(target, start, root.inputs[0]!)) return { start, shapeInput: root.inputs[1]! }; // Case 2
+    const perm = netPermutation(nodes);
+    if (perm) return { start, perm }; // Case 3
   }
   return { reason: symbolic ? "the result has symbolic dims a static Reshape cannot say" : "the layout ops reorder elements (a real transpose)" };
 }
@@ -143,6 +179,7 @@ const layoutChain = (pattern: Pattern): FusionRule => ({
   rewrite(_b, ctx) {
     const p = plan(ctx) as Plan;
     if ("shapeInput" in p) return { op: "Reshape", inputs: [p.start, p.shapeInput], attrs: {} }; // Case 2
+    if ("perm" in p) return { op: "Transpose", inputs: [p.start], attrs: { perm: attr.ints(p.perm) } }; // Case 3
     return build(p.start, p.one, ctx); // Case 1
   },
 });

@@ -18,6 +18,7 @@ import { logaddexpNanGuard } from "./logaddexp";
 import { GEMM_RULES } from "./gemm";
 import { NORMALIZATION_RULES } from "./layer-norm";
 import { SOFTMAX_RULES } from "./softmax";
+import { ATTENTION_RULES } from "./attention";
 import { reject, type FusionRule } from "./rule";
 
 export type { FusionRule } from "./rule";
@@ -72,6 +73,7 @@ export const FUSION_RULES: readonly FusionRule[] = [
   averagePool,
   scaleCancel,
   ...SOFTMAX_RULES,
+  ...ATTENTION_RULES,
   ...NORMALIZATION_RULES,
   ...ACTIVATION_RULES,
   ...AFFINE_RULES,

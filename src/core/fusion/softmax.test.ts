@@ -31,4 +31,33 @@ describe("softmax fusions", () => {
     expect(ops).not.toContain("Softmax");
     expect(rejections.find((r) => r.rule === "softmax")?.reason).toBe("the denominator is not the sum of the same exponentials over the same axis");
   });
+
+  /** jax.nn.dot_product_attention's softmax: max over x [B,N,T,1,S], the rest on Transpose(x, perm). */
+  function transposedSoftmax(perm: number[]) {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [2, 3, 5, 1, 4] });
+    const xt = b.op("Transpose", [x], { perm });
+    const max = b.op("ReduceMax", [x, b.int64s([4])], { keepdims: 0 });
+    const kept = xt.type.shape.map((d, i) => (i === perm.indexOf(4) ? 1 : d)) as number[];
+    const s = b.op("Sub", [xt, b.op("Reshape", [max, b.int64s(kept)], {}, { types: [{ dtype: "float32", shape: kept }] })]);
+    const e = b.op("Exp", [s]);
+    const at = perm.indexOf(4);
+    const sum = b.op("Unsqueeze", [b.op("ReduceSum", [e, b.int64s([at])], { keepdims: 0 }), b.int64s([at])]);
+    b.graph.outputs.push(b.op("Div", [e, sum]));
+    return { b, xt };
+  }
+
+  test("a max over x with the rest on Transpose(x) is Softmax of the transposed value", () => {
+    const { b, xt } = transposedSoftmax([3, 0, 1, 2, 4]);
+    expect(fuse(b).ops).toEqual(["Transpose", "Softmax"]);
+    expect(b.graph.nodes[1].inputs).toEqual([xt]);
+    expect(b.graph.nodes[1].attrs.axis?.value).toBe(4);
+  });
+
+  test("not when the Transpose reorders the other dims (the max would meet other rows)", () => {
+    const { b } = transposedSoftmax([3, 1, 0, 2, 4]);
+    const { ops, rejections } = fuse(b);
+    expect(ops).not.toContain("Softmax");
+    expect(rejections.find((r) => r.rule === "softmax")?.reason).toBe("the numerator is not exp(x - max(x)) over one axis");
+  });
 });

@@ -26,8 +26,30 @@ function shifted(s: Value): { x: Value; axis: number } | null {
   if (guard && Number.isNaN(scalarValue(guard.inputs[1]) ?? 0) && guard.inputs[2]) m = guard.inputs[2];
   const max = producer(m, "ReduceMax");
   const axes = max ? reduceAxes(max) : null;
-  if (!max || max.inputs[0] !== sub.inputs[0] || axes?.length !== 1) return null;
-  return { x: sub.inputs[0], axis: axes[0] };
+  if (!max || axes?.length !== 1) return null;
+  if (max.inputs[0] === sub.inputs[0]) return { x: sub.inputs[0], axis: axes[0] };
+  return transposedShift(sub.inputs[0], max.inputs[0], axes[0], sub.inputs[1]);
+}
+
+/**
+ * jax.nn.dot_product_attention's form: the max taken over x, subtracted from Transpose(x)
+ * (a layout change between the reduction and the rest). The same softmax over the transposed
+ * value, along the max's axis as it lands there, when the max is put back without reordering:
+ * its other non-unit dims keep their order under the Transpose and the reshaped max has the
+ * transposed shape with that axis 1.
+ */
+function transposedShift(shifted: Value, x: Value | null, axis: number, keptMax: Value): { x: Value; axis: number } | null {
+  const tr = producer(shifted, "Transpose");
+  const perm = tr?.attrs.perm?.type === "ints" ? tr.attrs.perm.value : null;
+  if (!tr || !perm || tr.inputs[0] !== x || !x) return null;
+  const at = perm.indexOf(axis);
+  const xs = x.type.shape;
+  const kept = perm.filter((p) => p !== axis && xs[p] !== 1);
+  if (at < 0 || kept.some((p, i) => i > 0 && p < kept[i - 1])) return null;
+  const want = shifted.type.shape.map((d, i) => (i === at ? 1 : d));
+  const got = keptMax.type.shape;
+  if (got.length !== want.length || got.some((d, i) => d === null || d !== want[i])) return null;
+  return { x: shifted, axis: at };
 }
 
 /** sum(exp(s), [axis]) through reshapes, as s. */

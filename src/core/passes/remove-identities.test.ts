@@ -50,4 +50,28 @@ describe("RemoveIdentities", () => {
     new RemoveIdentities().run(b.graph);
     expect(b.graph.nodes.find((n) => n.op === "Add")?.inputs).toEqual([y, bias]);
   });
+
+  test("Case 7: an Identity before a graph output hands the output to its input's producer", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [2] });
+    const neg = b.op("Neg", [x]);
+    const out = b.op("Identity", [neg]);
+    b.graph.outputs.push(out);
+    expect(new RemoveIdentities().run(b.graph).modified).toBe(true);
+    expect(b.graph.nodes.map((n) => n.op)).toEqual(["Neg"]);
+    expect(b.graph.nodes[0].outputs).toEqual([out]);
+    expect(out.producer).toBe(b.graph.nodes[0]);
+  });
+
+  test("Case 7 not when the input is read elsewhere too or is itself an output", () => {
+    const b = new GraphBuilder("g");
+    const x = b.addInput("x", { dtype: "float32", shape: [2] });
+    const neg = b.op("Neg", [x]);
+    b.graph.outputs.push(b.op("Identity", [neg]), b.op("Exp", [neg]));
+    expect(new RemoveIdentities().run(b.graph).modified).toBe(false);
+    const b2 = new GraphBuilder("g");
+    const n2 = b2.op("Neg", [b2.addInput("x", { dtype: "float32", shape: [2] })]);
+    b2.graph.outputs.push(n2, b2.op("Identity", [n2]));
+    expect(new RemoveIdentities().run(b2.graph).modified).toBe(false);
+  });
 });

@@ -11,11 +11,15 @@
  *     (`jnp.broadcast_to(bias, y.shape) + y`, Haiku's Linear), so a MatMul + bias becomes Gemm.
  *  6. Sub of a constant zero of the output's type: x - 0 is x exactly in IEEE arithmetic (-0 - 0
  *     is -0, NaN stays NaN); `x + 0` is not (-0 + 0 is +0). JAX's logaddexp(x, 0) (softplus).
- * Graph outputs keep their producer (their names are the model's interface). Nodes inside
+ * Graph outputs keep their name (the model's interface):
+ *  7. A pass-through producing a graph output from a value only it reads, made by a node of this
+ *     graph (not a graph input or output): that node produces the graph output itself (a layout
+ *     chain that folds to Identity right before the output, jax.nn.dot_product_attention's).
+ * Nodes inside
  * subgraphs are left alone (their reads of a removed outer value are redirected).
  */
 import { knownValues, type Graph, type Node, type Value } from "../ir/ir";
-import { replaceAllUses } from "../ir/walk";
+import { nodeReads, replaceAllUses } from "../ir/walk";
 import { GraphPass, type PassResult } from "./pass";
 
 /** Same dtype and the same known dims (symbolic dims by name: "B" is "B"). */
@@ -77,8 +81,25 @@ export class RemoveIdentities extends GraphPass {
     const outputs = new Set(graph.outputs);
     let modified = false;
     for (const n of graph.nodes) modified = skipExpands(n) || modified;
+    // Reads by live nodes only: a fusion pass leaves the nodes it bypassed for dead-code elimination.
+    const readers = new Map<Value, number>();
+    for (let i = graph.nodes.length - 1; i >= 0; i--) {
+      const n = graph.nodes[i];
+      if (n.outputs.some((o) => outputs.has(o) || readers.has(o))) for (const v of nodeReads(n)) readers.set(v, (readers.get(v) ?? 0) + 1);
+    }
     const kept: Node[] = [];
     for (const n of graph.nodes) {
+      if (outputs.has(n.outputs[0])) {
+        // Case 7
+        const source = passThrough(n);
+        const p = source?.producer;
+        if (source && p && !outputs.has(source) && readers.get(source) === 1 && sameType(source, n.outputs[0]) && kept.includes(p)) {
+          p.outputs = p.outputs.map((o) => (o === source ? n.outputs[0] : o));
+          n.outputs[0].producer = p;
+          modified = true;
+          continue;
+        }
+      }
       const source = outputs.has(n.outputs[0]) ? null : passThrough(n);
       if (!source) {
         kept.push(n);
