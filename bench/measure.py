@@ -135,7 +135,7 @@ def measure_first(to_onnx: Callable[..., Any], model: Any, inputs: list[Any], ou
     return result
 
 
-def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir: str, runs: int, kwargs: dict[str, Any]) -> dict[str, Any]:
+def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir: str, runs: int, kwargs: dict[str, Any], warmups: int | None = None) -> dict[str, Any]:
     import jax
 
     import onnx_checks
@@ -145,7 +145,7 @@ def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir:
     # Warm means steady state: our Node process optimizes its hot code over the first few
     # conversions (measured on the ResNet example: 175, 67, 53, then ~35 ms), so both converters
     # get up to 3 warm-ups (1 for the big models, whose cost is their weights).
-    for _ in range(min(3, runs)):
+    for _ in range(min(3, runs) if warmups is None else warmups):
         to_onnx(model, list(subject.inputs), return_mode="file", output_path=path, **kwargs)
     # CPU of this process and our Node child (started by the warm-ups), for both converters.
     node = our_node_process()
@@ -170,7 +170,16 @@ def measure_warm(to_onnx: Callable[..., Any], model: Any, subject: Any, out_dir:
     # The same symbolic inputs both converters build from: make_jaxpr on them is their common floor.
     abstract = subjects.abstract_inputs(subject)
     trace = lambda: jax.make_jaxpr(model)(*abstract)  # noqa: E731
-    trace()  # warm-up
+    try:
+        trace()  # warm-up
+    except ValueError:
+        # NNX transforms inside the model (nnx.scan over layers) cannot trace the module as a
+        # closure ("different trace level"): the functional form, its state as an argument.
+        from flax import nnx
+
+        graphdef, state = nnx.split(model)
+        trace = lambda: jax.make_jaxpr(lambda st, *xs: nnx.merge(graphdef, st)(*xs))(state, *abstract)  # noqa: E731
+        trace()
     jaxpr = [cpu_timed(trace) for _ in range(max(runs, 5))]
     jaxpr_s = [wall for wall, _ in jaxpr]
 
@@ -252,6 +261,8 @@ def main() -> None:
     parser.add_argument("--mode", choices=("first", "warm"), required=True)
     parser.add_argument("--out", required=True, help="directory for this measurement's ONNX files")
     parser.add_argument("--runs", type=int, default=5, help="timed runs in warm mode")
+    parser.add_argument("--warmups", type=int, help="conversions before the timed ones in warm mode (default: up to 3); "
+                        "many (50) measure the steady state, once our Node process has optimized its code")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -283,7 +294,7 @@ def main() -> None:
     if args.mode == "first":
         result.update(measure_first(lambda *a, **k: converter.to_onnx(*a, **k, **kwargs), model, list(subject.inputs), args.out))
     else:
-        result.update(measure_warm(converter.to_onnx, model, subject, args.out, args.runs, kwargs))
+        result.update(measure_warm(converter.to_onnx, model, subject, args.out, args.runs, kwargs, args.warmups))
     result["versions"] = versions(converter)
     print("RESULT " + json.dumps(result), flush=True)
 
