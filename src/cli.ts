@@ -22,6 +22,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const args = argv.filter((a) => a !== "--debug");
   // Ctrl-C or SIGTERM while a model is written: stop, remove temp files, keep existing files.
+  // The handlers stay installed until the process exits: a signal that arrives after the files
+  // were renamed into place finds nothing left to abort, and the exit code still says the model
+  // was written (uninstalled, the default action would kill the process with SIGINT's status
+  // after a complete write).
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.on("SIGINT", onSignal);
@@ -44,9 +48,6 @@ async function main(argv: readonly string[]): Promise<number> {
     const failure = describeFailure(e, debug);
     process.stderr.write(`jax2onnx-lab: ${failure.message}\n${failure.exitCode === 2 ? `${USAGE}\n` : ""}`);
     return failure.exitCode;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
   }
 }
 
