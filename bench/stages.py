@@ -1,9 +1,10 @@
 """Where our warm conversion spends its time, stage by stage, in one process (ours only).
 
-    .venv/bin/python bench/stages.py [--model seed_mlp] [--runs 30] [--profile]
+    .venv/bin/python bench/stages.py [--model seed_mlp|example:resnet|...] [--runs 30] [--profile]
 
 Each stage is timed in rounds interleaved with the others (a shared machine drifts), and the
-minimum and median are printed: the minimum is the cost, the median shows the noise. With
+minimum and median are printed, in wall time and in CPU time of this process and of the Node
+converter (schedstat, every thread): the minimum is the cost, the median shows the noise. With
 --profile, a cProfile of warm `to_onnx` calls follows, sorted by own time. This is the
 before/after tool for the hot-path fixes (bench/run.sh is the side-by-side comparison).
 """
@@ -20,59 +21,69 @@ import tempfile
 import time
 from typing import Any, Callable
 
-import models
+import subjects
+from measure import cpu_seconds, our_node_process
 
 
-def stages(model: Any, inputs: list[Any], out_dir: str) -> dict[str, Callable[[], Any]]:
+def stages(subject: subjects.Subject, model: Any, out_dir: str) -> dict[str, Callable[[], Any]]:
     import jax
-    from jax import export as jax_export
 
     from jax2onnx_lab import to_onnx
     from jax2onnx_lab._capture import capture
     from jax2onnx_lab._to_onnx import convert_capture, write_model_files
 
     path = os.path.join(out_dir, "model.onnx")
-    (shape,) = inputs
-    spec = jax.ShapeDtypeStruct(jax_export.symbolic_shape(", ".join(map(str, shape))), "float32")
+    inputs = list(subject.inputs)
+    abstract = subjects.abstract_inputs(subject)
+    kwargs = {"opset": subject.opset} if subject.opset else {}
     cap = capture(model, inputs)
-    reply, payload = convert_capture(cap, external_data="model.onnx.data")
+    reply, payload = convert_capture(cap, external_data="model.onnx.data", **kwargs)
     return {
-        # What bench/measure.py subtracts: the same callable traced on one reused spec.
-        "make_jaxpr": lambda: jax.make_jaxpr(model)(spec),
+        # What bench/measure.py subtracts: the same callable traced on the same specs.
+        "make_jaxpr": lambda: jax.make_jaxpr(model)(*abstract),
         "capture": lambda: capture(model, inputs),
         # The header as JSON and the buffers as views: what crosses to Node.
         "  encode container (of capture)": lambda: cap.parts(),
-        "convert in Node (round trip)": lambda: convert_capture(cap, external_data="model.onnx.data"),
+        "convert in Node (round trip)": lambda: convert_capture(cap, external_data="model.onnx.data", **kwargs),
         "write files": lambda: write_model_files(path, cap, reply, payload),
-        "to_onnx": lambda: to_onnx(model, inputs, return_mode="file", output_path=path),
+        "to_onnx": lambda: to_onnx(model, inputs, return_mode="file", output_path=path, **kwargs),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="seed_mlp", choices=sorted(models.MODELS))
+    parser.add_argument("--model", default="seed_mlp", choices=subjects.names())
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of warm to_onnx calls")
     args = parser.parse_args()
 
-    spec = models.MODELS[args.model]
-    model = models.build_eval(args.model)
+    subject = subjects.get(args.model)
+    model = subject.build()
     out_root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
     os.makedirs(out_root, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_root) as out:
-        steps = stages(model, spec.inputs, out)
+        steps = stages(subject, model, out)
         for step in steps.values():  # warm-up
             step()
+        node = our_node_process()
+        assert node is not None
         seconds: dict[str, list[float]] = {name: [] for name in steps}
+        cpu_py: dict[str, list[float]] = {name: [] for name in steps}
+        cpu_node: dict[str, list[float]] = {name: [] for name in steps}
         for _ in range(args.runs):
             for name, step in steps.items():
+                py0, node0 = time.process_time(), cpu_seconds(node.pid)
                 start = time.perf_counter()
                 step()
                 seconds[name].append(time.perf_counter() - start)
+                cpu_py[name].append(time.process_time() - py0)
+                cpu_node[name].append(cpu_seconds(node.pid) - node0)
         print(f"{args.model}: {args.runs} interleaved rounds; load average {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
         width = max(map(len, seconds))
+        fmt = lambda s: f"{min(s) * 1e3:7.2f} / {statistics.median(s) * 1e3:7.2f}"  # noqa: E731
+        print(f"  {'(ms, min / median)'.ljust(width)}  {'wall':>17}  {'CPU Python':>17}  {'CPU Node':>17}")
         for name, s in seconds.items():
-            print(f"  {name.ljust(width)}  min {min(s) * 1e3:9.2f} ms   median {statistics.median(s) * 1e3:9.2f} ms")
+            print(f"  {name.ljust(width)}  {fmt(s):>17}  {fmt(cpu_py[name]):>17}  {fmt(cpu_node[name]):>17}")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()
