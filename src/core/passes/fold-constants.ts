@@ -43,7 +43,8 @@ function broadcastIndices(outShape: readonly number[], inShape: readonly number[
   const inStrides = strides(padded);
   const out: number[] = [];
   const index = new Array<number>(rank).fill(0);
-  for (let k = 0; k < size(outShape); k++) {
+  const n = size(outShape);
+  for (let k = 0; k < n; k++) {
     let at = 0;
     for (let d = 0; d < rank; d++) if (padded[d] !== 1) at += index[d] * inStrides[d];
     out.push(at);
@@ -55,12 +56,23 @@ function broadcastIndices(outShape: readonly number[], inShape: readonly number[
   return out;
 }
 
+/** `fn` gets one element of each input (broadcast), in an array reused across elements. */
 const elementwise = (fn: (xs: number[], dtype: DType) => number): Evaluator => (_node, ins, out) => {
   if (ins.some((x) => x === null)) return null;
   const known = ins as Known[];
-  const maps = known.map((x) => broadcastIndices(out.shape, x.shape));
-  const result: number[] = [];
-  for (let k = 0; k < size(out.shape); k++) result.push(fn(known.map((x, i) => x.values[maps[i][k]]), known[0].dtype));
+  const n = size(out.shape);
+  // An input with as many elements as the output broadcasts as itself: no index map.
+  const maps = known.map((x) => (x.values.length === n ? null : broadcastIndices(out.shape, x.shape)));
+  const dtype = known[0].dtype;
+  const args = new Array<number>(known.length);
+  const result = new Array<number>(n);
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i < known.length; i++) {
+      const map = maps[i];
+      args[i] = known[i].values[map === null ? k : map[k]];
+    }
+    result[k] = fn(args, dtype);
+  }
   return result;
 };
 

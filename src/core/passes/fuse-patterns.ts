@@ -41,7 +41,10 @@ export class FusePatterns extends GraphPass {
   // an op matches only that op's output): most nodes are tried against none or a few rules.
   private readonly rulesByRoot = new Map<string, readonly FusionRule[]>();
   readonly rejections: Rejection[] = [];
-  private readonly rejectionKeys = new Set<string>();
+  // Reasons seen per rule and node, in nested maps: a pattern that matches but fails its check
+  // is common (every Add is tried as a layer norm), and a key joined from the three strings
+  // cost more than the lookups (each a string the rules and nodes already hold).
+  private readonly rejected = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     private readonly opset: number,
@@ -215,9 +218,12 @@ export class FusePatterns extends GraphPass {
   }
 
   private reject(rule: string, node: string, reason: string): void {
-    const key = `${rule}\u0000${node}\u0000${reason}`;
-    if (this.rejectionKeys.has(key)) return;
-    this.rejectionKeys.add(key);
+    let byNode = this.rejected.get(rule);
+    if (!byNode) this.rejected.set(rule, (byNode = new Map()));
+    let reasons = byNode.get(node);
+    if (!reasons) byNode.set(node, (reasons = new Set()));
+    if (reasons.has(reason)) return;
+    reasons.add(reason);
     this.rejections.push({ rule, node, reason });
   }
 
