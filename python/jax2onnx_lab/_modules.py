@@ -126,7 +126,8 @@ def _variable_array(var: Any) -> Any:
     """The array an NNX Variable holds, as tracing sees it. get_value() copies the value's pytree
     first (~10 us a Variable, most of this walk's time); the stored value is the same object
     unless a get-value hook transforms it or it is an array ref, which get_value() reads."""
-    raw = getattr(var, "raw_value", None)
+    get_raw = getattr(var, "get_raw_value", None)  # `.raw_value` is deprecated (flax 0.12)
+    raw = get_raw() if get_raw is not None else None
     if isinstance(raw, jax.Array) and "on_get_value" not in getattr(var, "_var_metadata", {"on_get_value": None}):
         return raw
     return var.get_value()

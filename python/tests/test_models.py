@@ -72,6 +72,22 @@ def test_mnist_cnn(ort_web):
     assert kernels["conv1.kernel"] == [32, 1, 3, 3] and kernels["conv2.kernel"] == [64, 32, 3, 3]
 
 
+def test_capturing_a_flax_model_warns_about_nothing_of_ours():
+    """Our own reads of the model (weight names, module scopes) use no deprecated Flax API: a
+    warning there would show in the user's notebook on every conversion."""
+    import warnings
+
+    from jax2onnx_lab._capture import capture
+
+    model = eval_mode(MyModel(16, rngs=nnx.Rngs(0)))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        cap = capture(model, [("B", 16)])
+    ours = [f"{w.filename}:{w.lineno}: {w.message}" for w in seen if "jax2onnx_lab" in w.filename]
+    assert not ours, ours
+    assert {"block1.linear1.kernel", "block2.batchnorm.scale"} <= {b["name"] for b in cap.header["buffers"]}
+
+
 def test_every_intermediate_has_value_info():
     from jax2onnx_lab import to_onnx
 
