@@ -302,3 +302,19 @@ def test_an_unreadable_request_frame_gets_an_error_reply():
     assert bad["ok"] is False and bad["error"]["kind"] == "bad_request"
     assert converter().request({"op": "ping"})[0]["ok"]
     np.testing.assert_equal(constant_of(to_onnx(scaled(7.0), [(3,)])), 7.0)
+
+
+def test_the_converter_starts_without_the_extra_ca_bundle(monkeypatch):
+    """NODE_EXTRA_CA_CERTS makes Node parse a CA bundle at start (~85 ms here); the converter opens
+    no connections, so its process is started without it (and everything else of ours kept)."""
+    monkeypatch.setenv("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setenv("JAX2ONNX_LAB_TEST_MARKER", "kept")
+    proc = _node.ConverterProcess()
+    try:
+        assert proc.request({"op": "ping"})[0]["ok"]
+        with open(f"/proc/{proc.pid}/environ", "rb") as f:
+            env = dict(item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item)
+        assert b"NODE_EXTRA_CA_CERTS" not in env
+        assert env[b"JAX2ONNX_LAB_TEST_MARKER"] == b"kept"
+    finally:
+        proc.close()
