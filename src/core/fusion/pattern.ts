@@ -21,15 +21,18 @@ export type Bindings = Map<string, Value>;
 
 /** Matches `pattern` against `value`; on success `bindings` holds the variables. */
 export function match(pattern: Pattern, value: Value, bindings: Bindings = new Map()): Bindings | null {
-  return matchInto(pattern, value, bindings) ? bindings : null;
+  return matchInto(pattern, value, bindings, []) ? bindings : null;
 }
 
-function matchInto(p: Pattern, value: Value, b: Bindings): boolean {
+// `bound` lists the variables bound so far, in order: an attempt that fails unbinds back to the
+// length it started at (an undo log instead of a copy of the bindings per attempt).
+function matchInto(p: Pattern, value: Value, b: Bindings, bound: string[]): boolean {
   switch (p.kind) {
     case "var": {
-      const bound = b.get(p.name);
-      if (bound) return bound === value;
+      const known = b.get(p.name);
+      if (known) return known === value;
       b.set(p.name, value);
+      bound.push(p.name);
       return true;
     }
     case "const": {
@@ -41,21 +44,28 @@ function matchInto(p: Pattern, value: Value, b: Bindings): boolean {
     case "op": {
       const node = value.producer;
       if (!node || node.op !== p.op || node.domain !== "" || node.inputs.length !== p.inputs.length) return false;
-      if (tryInputs(p.inputs, node.inputs, b)) return true;
-      if (COMMUTATIVE.has(p.op) && p.inputs.length === 2) return tryInputs([p.inputs[1], p.inputs[0]], node.inputs, b);
+      const mark = bound.length;
+      if (matchInputs(p.inputs, node.inputs, b, bound, false)) return true;
+      unbind(b, bound, mark);
+      if (!COMMUTATIVE.has(p.op) || p.inputs.length !== 2) return false;
+      if (matchInputs(p.inputs, node.inputs, b, bound, true)) return true;
+      unbind(b, bound, mark);
       return false;
     }
   }
 }
 
-function tryInputs(patterns: readonly Pattern[], inputs: readonly (Value | null)[], b: Bindings): boolean {
-  const saved = new Map(b);
-  const ok = patterns.every((p, i) => inputs[i] !== null && matchInto(p, inputs[i] as Value, b));
-  if (!ok) {
-    b.clear();
-    saved.forEach((val, key) => b.set(key, val));
+/** The input patterns against the node's inputs, in order (or, for two, swapped). */
+function matchInputs(patterns: readonly Pattern[], inputs: readonly (Value | null)[], b: Bindings, bound: string[], swapped: boolean): boolean {
+  for (let i = 0; i < patterns.length; i++) {
+    const input = inputs[i];
+    if (input === null || !matchInto(patterns[swapped ? 1 - i : i], input, b, bound)) return false;
   }
-  return ok;
+  return true;
+}
+
+function unbind(b: Bindings, bound: string[], mark: number): void {
+  while (bound.length > mark) b.delete(bound.pop()!);
 }
 
 /**
