@@ -54,14 +54,14 @@ export const isComplex = (d: DType): boolean => d === "complex64" || d === "comp
 
 /** Writes scalar `values` of `dtype` as little-endian bytes (the layout of TensorProto.raw_data). */
 export function encodeScalars(values: readonly (number | boolean | bigint)[], dtype: DType): Uint8Array {
-  const out = new Uint8Array(values.length * dtypeByteSize(dtype));
+  const size = dtypeByteSize(dtype);
+  const integer = isInteger(dtype);
+  const out = new Uint8Array(values.length * size);
   const view = new DataView(out.buffer);
-  values.forEach((raw, i) => {
+  for (let i = 0, at = 0; i < values.length; i++, at += size) {
+    const raw = values[i];
     const v = typeof raw === "number" ? raw : Number(raw);
-    if (isInteger(dtype) && !Number.isInteger(v)) throw new Error(`${raw} is not an integer, cannot be stored as ${dtype}`);
-    // int64 values beyond 2^53 arrive as bigint (JAX int64 literals such as iinfo.max): exact.
-    const big = (): bigint => (typeof raw === "bigint" ? raw : BigInt(v));
-    const at = i * dtypeByteSize(dtype);
+    if (integer && !Number.isInteger(v)) throw new Error(`${raw} is not an integer, cannot be stored as ${dtype}`);
     switch (dtype) {
       case "float32": view.setFloat32(at, v, true); break;
       case "float64": view.setFloat64(at, v, true); break;
@@ -73,11 +73,12 @@ export function encodeScalars(values: readonly (number | boolean | bigint)[], dt
       case "uint16": view.setUint16(at, v, true); break;
       case "int32": view.setInt32(at, v, true); break;
       case "uint32": view.setUint32(at, v, true); break;
-      case "int64": view.setBigInt64(at, big(), true); break;
-      case "uint64": view.setBigUint64(at, big(), true); break;
+      // int64 values beyond 2^53 arrive as bigint (JAX int64 literals such as iinfo.max): exact.
+      case "int64": view.setBigInt64(at, typeof raw === "bigint" ? raw : BigInt(v), true); break;
+      case "uint64": view.setBigUint64(at, typeof raw === "bigint" ? raw : BigInt(v), true); break;
       default: throw new Error(`cannot encode scalars of dtype ${dtype}`);
     }
-  });
+  }
   return out;
 }
 
