@@ -207,3 +207,19 @@ def test_proto_mode_refuses_models_over_the_protobuf_limit(monkeypatch):
     monkeypatch.setattr(_to_onnx, "PROTOBUF_LIMIT", 10_000)
     with pytest.raises(ConversionError, match='return_mode="file"'):
         to_onnx(CNN(rngs=nnx.Rngs(0)), [("B", 28, 28, 1)])
+
+
+def test_weights_changed_since_the_last_conversion_are_the_ones_converted():
+    """jax.make_jaxpr(module) caches the trace on the module object, constants included: after
+    a weight update it returns the old weights (checked below). Each conversion must trace anew."""
+    import onnxruntime as ort
+
+    model = nnx.Linear(3, 2, rngs=nnx.Rngs(0))
+    spec = jax.ShapeDtypeStruct((1, 3), jnp.float32)
+    x = np.ones((1, 3), np.float32)
+    jax.make_jaxpr(model)(spec)  # JAX 0.10 now holds a trace of `model`, with its kernel
+    to_onnx(model, [(1, 3)])
+    model.kernel.set_value(jnp.full((3, 2), 7.0))
+    converted = to_onnx(model, [(1, 3)])
+    (got,) = ort.InferenceSession(converted.SerializeToString()).run(None, {"in_0": x})
+    np.testing.assert_allclose(got, np.asarray(model(jnp.asarray(x))), rtol=1e-6)
