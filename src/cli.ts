@@ -15,7 +15,7 @@ import { serveCommand } from "./node/serve-command";
 // executed. A conversion runs a lot of code a few times each: at the default budget much of the
 // first conversions' CPU goes to compiling functions that then barely run again. At 4x the
 // budget (`bash bench/converter_warmup.sh` on the ResNet, ViT and seed-MLP captures, 100
-// conversions per process): all 100 take 0.79-0.84x the wall time and 0.71-0.75x the CPU, the
+// conversions per process): all 100 take 0.74-0.84x the wall time and 0.71-0.75x the CPU, the
 // 2nd-13th 0.61-0.94x the wall time; the steady state is unchanged, and so is a 100k-eqn
 // program (~10 s either way). Set before any conversion code runs; the Python host also starts
 // Node with a bigger young generation (jax2onnx_lab/_node.py, NODE_FLAGS).
