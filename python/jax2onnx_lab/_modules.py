@@ -127,9 +127,11 @@ def _variable_array(var: Any) -> Any:
     first (~10 us a Variable, most of this walk's time); the stored value is the same object
     unless a get-value hook transforms it or it is an array ref, which get_value() reads."""
     get_raw = getattr(var, "get_raw_value", None)  # `.raw_value` is deprecated (flax 0.12)
-    raw = get_raw() if get_raw is not None else None
-    if isinstance(raw, jax.Array) and "on_get_value" not in getattr(var, "_var_metadata", {"on_get_value": None}):
-        return raw
+    metadata = getattr(var, "_var_metadata", None)
+    if get_raw is not None and metadata is not None and "on_get_value" not in metadata:
+        raw = get_raw()
+        if isinstance(raw, jax.Array):
+            return raw
     return var.get_value()
 
 

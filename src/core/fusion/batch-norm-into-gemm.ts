@@ -12,6 +12,7 @@
  * nodes instead of 5, so the BatchNormalization stays there. Requires a plain Gemm (transA 0,
  * alpha = beta = 1), a rank-2 input, and the BatchNormalization read only by the Gemm.
  */
+import { staticSize } from "../ir/dims";
 import { attr, knownValues, type Node, type Value } from "../ir/ir";
 import { MAX_FOLDED_ELEMENTS } from "../passes/fold-constants";
 import { producer } from "./graph-reading";
@@ -39,7 +40,7 @@ function check(b: Bindings, ctx: FusionContext): CheckResult {
     return reject("the weights or statistics are not constants the converter holds: the fold would leave their products as nodes");
   }
   // fold-constants leaves larger products as nodes (it must not grow the file).
-  if (w.type.shape.reduce<number>((p, d) => p * (typeof d === "number" ? d : Infinity), 1) > MAX_FOLDED_ELEMENTS) return reject("the weight is too large for constant folding to scale it");
+  if ((staticSize(w.type.shape) ?? Infinity) > MAX_FOLDED_ELEMENTS) return reject("the weight is too large for constant folding to scale it");
   return typeof w.type.shape[g.attrs.transB?.value === 1 ? 1 : 0] === "number" ? true : reject("the weight's input dimension is not static");
 }
 

@@ -15,6 +15,7 @@
  * BatchNormalization runs in 0.52-0.80x of the Sub/Mul/Add time in onnxruntime 1.32, 1 thread
  * (8x32x32x32, 2x8x6x6, 100x256; docs/fusions.md).
  */
+import { staticSize } from "../ir/dims";
 import { attr, knownValues, type Value } from "../ir/ir";
 import { onChannelAxis } from "./channel-constants";
 import { producer, rsqrtOf, scalarValue, throughReshapes } from "./graph-reading";
@@ -42,20 +43,18 @@ interface BatchNormParts {
   readonly scale: Value;
 }
 
-const elements = (x: Value): number | null => x.type.shape.reduce<number | null>((p, d) => (p !== null && typeof d === "number" ? p * d : null), 1);
-
 /**
  * s = rsqrt(var + eps) or rsqrt(var + eps) * gamma (either order), eps a scalar constant, var and
  * gamma one value per channel (else null: the scale is then passed as it is).
  */
 function spelledScale(s: Value, channels: number): BatchNormParts["spelled"] {
   const parts = (r: Value, gamma: Value | null): BatchNormParts["spelled"] => {
-    if (gamma && elements(gamma) !== channels) return null;
+    if (gamma && staticSize(gamma.type.shape) !== channels) return null;
     const sum = producer(rsqrtOf(throughReshapes(r)), "Add");
     if (!sum?.inputs[0] || !sum.inputs[1]) return null;
     const [a, b] = sum.inputs;
     const [variance, epsilon] = scalarValue(b) !== null ? [a, scalarValue(b)!] : scalarValue(a) !== null ? [b, scalarValue(a)!] : [null, 0];
-    return variance && elements(variance) === channels ? { variance, epsilon, gamma } : null;
+    return variance && staticSize(variance.type.shape) === channels ? { variance, epsilon, gamma } : null;
   };
   const mul = producer(s, "Mul");
   if (mul?.inputs[0] && mul.inputs[1]) return parts(mul.inputs[0], mul.inputs[1]) ?? parts(mul.inputs[1], mul.inputs[0]);

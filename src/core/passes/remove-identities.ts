@@ -15,8 +15,7 @@
  *  7. A pass-through producing a graph output from a value only it reads, made by a node of this
  *     graph (not a graph input or output): that node produces the graph output itself (a layout
  *     chain that folds to Identity right before the output, jax.nn.dot_product_attention's).
- * Nodes inside
- * subgraphs are left alone (their reads of a removed outer value are redirected).
+ * Nodes inside subgraphs are left alone (their reads of a removed outer value are redirected).
  */
 import { knownValues, type Graph, type Node, type Value } from "../ir/ir";
 import { nodeReads, replaceAllUses } from "../ir/walk";
