@@ -16,7 +16,7 @@ import math
 import os
 import sysconfig
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any, Callable, Iterable
 
 import jax
 import numpy as np
@@ -268,45 +268,14 @@ class CaptureWriter:
 
     # -- params ----------------------------------------------------------------------------
     def param(self, v: Any) -> Any:
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if isinstance(v, np.bool_):
-            return bool(v)
-        if isinstance(v, (int, np.integer)) and not isinstance(v, enum.Enum):
-            return _int_json(int(v))
-        if isinstance(v, (float, np.floating)):
-            return _float_json(float(v))
-        if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
-            return {"$dtype": dtype_name(v)}
-        if isinstance(v, type) and isinstance(getattr(v, "dtype", None), np.dtype):
-            # jnp.float32 and friends are not numpy scalar types but carry their dtype.
-            return {"$dtype": dtype_name(v.dtype)}
-        if isinstance(v, jex_core.ClosedJaxpr):
-            return {"$jaxpr": self.jaxpr(v)}
-        if isinstance(v, jex_core.Jaxpr):
-            if v.constvars:
-                return {"$opaque": "Jaxpr with unbound constvars"}
-            return {"$jaxpr": self.jaxpr(jex_core.ClosedJaxpr(v, []))}
-        if type(v).__name__ == "_DimExpr":
-            return {"$dim": str(v)}
-        if isinstance(v, enum.Enum):
-            return {"$enum": type(v).__name__, "name": v.name}
-        if callable(getattr(v, "callback_func", None)):
-            # A pure_callback's Python function, by name only: a rule can recognise it (eqx.error_if's)
-            # but nothing can call it.
-            fn = v.callback_func
-            return {"$struct": "callback", "module": getattr(fn, "__module__", "") or "", "name": getattr(fn, "__qualname__", type(fn).__name__)}
-        if isinstance(v, tuple) and hasattr(v, "_fields"):
-            return {"$struct": type(v).__name__, **{f: self.param(getattr(v, f)) for f in v._fields}}
-        if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return {"$struct": type(v).__name__, **{f.name: self.param(getattr(v, f.name)) for f in dataclasses.fields(v)}}
-        if isinstance(v, (tuple, list)):
-            return [self.param(x) for x in v]
-        if isinstance(v, dict) and all(isinstance(k, str) for k in v):
-            return {"$dict": {k: self.param(x) for k, x in v.items()}}
-        if isinstance(v, (np.ndarray, jax.Array)):
-            return {"$buffer": self.buffer(v)}
-        return {"$opaque": type(v).__name__}
+        # Most param values are of a few types (ints, tuples, dtypes, jaxprs, named tuples):
+        # the encoding `_param_encoder` chose for a type is kept for it (~40% of the header's time).
+        encode = _PARAM_ENCODERS.get(type(v))
+        if encode is None:
+            encode, by_type = _param_encoder(v)
+            if by_type:
+                _PARAM_ENCODERS[type(v)] = encode
+        return encode(self, v)
 
     # -- jaxprs ----------------------------------------------------------------------------
     def eqn(self, e: Any) -> dict[str, Any]:
@@ -346,6 +315,138 @@ class CaptureWriter:
 
     def inline_arrays(self) -> list[np.ndarray]:
         return [a for a, info in zip(self.buffers, self.buffer_infos) if info["storage"] == "inline"]
+
+
+# -- param encoders ----------------------------------------------------------------------------
+# Each takes (writer, value). `_param_encoder` picks one for a value, in the order the cases must
+# be tried (bool before int, Enum before int), and says whether the choice holds for every value
+# of the value's type, so that `CaptureWriter.param` may keep it per type.
+_Encoder = Callable[["CaptureWriter", Any], Any]
+
+
+def _as_is(_w: CaptureWriter, v: Any) -> Any:
+    return v
+
+
+def _bool(_w: CaptureWriter, v: Any) -> Any:
+    return bool(v)
+
+
+def _int(_w: CaptureWriter, v: Any) -> Any:
+    return _int_json(int(v))
+
+
+def _float(_w: CaptureWriter, v: Any) -> Any:
+    return _float_json(float(v))
+
+
+def _dtype(_w: CaptureWriter, v: Any) -> Any:
+    return {"$dtype": dtype_name(v)}
+
+
+def _dtype_of(_w: CaptureWriter, v: Any) -> Any:
+    return {"$dtype": dtype_name(v.dtype)}
+
+
+def _closed_jaxpr(w: CaptureWriter, v: Any) -> Any:
+    return {"$jaxpr": w.jaxpr(v)}
+
+
+def _open_jaxpr(w: CaptureWriter, v: Any) -> Any:
+    if v.constvars:
+        return {"$opaque": "Jaxpr with unbound constvars"}
+    return {"$jaxpr": w.jaxpr(jex_core.ClosedJaxpr(v, []))}
+
+
+def _dim(_w: CaptureWriter, v: Any) -> Any:
+    return {"$dim": str(v)}
+
+
+def _enum(_w: CaptureWriter, v: Any) -> Any:
+    return {"$enum": type(v).__name__, "name": v.name}
+
+
+def _callback(_w: CaptureWriter, v: Any) -> Any:
+    # A pure_callback's Python function, by name only: a rule can recognise it (eqx.error_if's)
+    # but nothing can call it.
+    fn = v.callback_func
+    return {"$struct": "callback", "module": getattr(fn, "__module__", "") or "", "name": getattr(fn, "__qualname__", type(fn).__name__)}
+
+
+def _has_callback(v: Any) -> bool:
+    return callable(getattr(v, "callback_func", None))
+
+
+def _named_tuple(w: CaptureWriter, v: Any) -> Any:
+    return {"$struct": type(v).__name__, **{f: w.param(getattr(v, f)) for f in v._fields}}
+
+
+def _dataclass(w: CaptureWriter, v: Any) -> Any:
+    if _has_callback(v):  # an instance attribute, so asked of each value
+        return _callback(w, v)
+    return {"$struct": type(v).__name__, **{f.name: w.param(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+
+
+def _sequence(w: CaptureWriter, v: Any) -> Any:
+    return [w.param(x) for x in v]
+
+
+def _dict(w: CaptureWriter, v: Any) -> Any:
+    return {"$dict": {k: w.param(x) for k, x in v.items()}}
+
+
+def _array(w: CaptureWriter, v: Any) -> Any:
+    return {"$buffer": w.buffer(v)}
+
+
+def _opaque(_w: CaptureWriter, v: Any) -> Any:
+    return {"$opaque": type(v).__name__}
+
+
+def _param_encoder(v: Any) -> tuple[_Encoder, bool]:
+    if v is None or isinstance(v, (bool, str)):
+        return _as_is, True
+    if isinstance(v, np.bool_):
+        return _bool, True
+    if isinstance(v, (int, np.integer)) and not isinstance(v, enum.Enum):
+        return _int, True
+    if isinstance(v, (float, np.floating)):
+        return _float, True
+    if isinstance(v, np.dtype):
+        return _dtype, True
+    if isinstance(v, type):
+        # A class: what it is depends on the class, not on its type (`type`).
+        if issubclass(v, np.generic):
+            return _dtype, False
+        if isinstance(getattr(v, "dtype", None), np.dtype):
+            # jnp.float32 and friends are not numpy scalar types but carry their dtype.
+            return _dtype_of, False
+    if isinstance(v, jex_core.ClosedJaxpr):
+        return _closed_jaxpr, True
+    if isinstance(v, jex_core.Jaxpr):
+        return _open_jaxpr, True
+    if type(v).__name__ == "_DimExpr":
+        return _dim, True
+    if isinstance(v, enum.Enum):
+        return _enum, True
+    if _has_callback(v):
+        return _callback, False
+    if isinstance(v, tuple) and hasattr(v, "_fields"):
+        # Named tuples have no instance attributes beyond their fields.
+        return _named_tuple, "callback_func" not in v._fields
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return _dataclass, True
+    if isinstance(v, (tuple, list)):
+        # Only the built-in types are sure to carry no callback attribute.
+        return _sequence, type(v) in (tuple, list)
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        return _dict, False
+    if isinstance(v, (np.ndarray, jax.Array)):
+        return _array, False
+    return _opaque, False
+
+
+_PARAM_ENCODERS: dict[type, _Encoder] = {}
 
 
 # -- container ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { MergeCommonSubexpressions } from "./passes/merge-common-subexpressions"
 import { RemoveIdentities } from "./passes/remove-identities";
 import { InitializersToConstants } from "./passes/initializers-to-constants";
 import { SinkTransposes } from "./passes/sink-transposes";
-import type { GraphPass } from "./passes/pass";
+import { RunIfChanged, type GraphPass } from "./passes/pass";
 import type { Chunk } from "./serialize/chunks";
 import { serializeModelFiles, type ExternalDataOptions } from "./serialize/model-proto";
 import { totalLength } from "./serialize/chunks";
@@ -57,14 +57,19 @@ export interface ConversionResult {
 }
 
 export function defaultPasses(opset: number, { fusions = true }: { readonly fusions?: boolean } = {}): GraphPass[] {
-  // Fusion runs again after sinking: Transposes between a pool and its divisor are gone by then.
   // Dead-code elimination right after fusing: bypassed nodes would count as readers and keep
   // Transposes from sinking.
   // Identities after fusing: a layout chain or a scale that folds to nothing leaves one.
   const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new RemoveIdentities(), new DeadCodeElimination()] : []);
   // Constant folding runs again after fusion: the weight and bias products the folds leave.
   const clean = (): GraphPass[] => [new RemoveIdentities(), new MergeCommonSubexpressions()];
-  return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...fuse(), new SinkTransposes(), ...fuse(), new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
+  const firstFusion = fuse();
+  const sink = new SinkTransposes();
+  // Fusion runs again after sinking (Transposes between a pool and its divisor are gone by
+  // then), or after an identity the first fusion left was removed; otherwise the graph is the
+  // first fusion's fixpoint (dead nodes removed, which no pattern sees) and nothing would change.
+  const refuse = fusions ? [new RunIfChanged([firstFusion[1], sink], fuse())] : [];
+  return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...firstFusion, sink, ...refuse, new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {

@@ -7,15 +7,14 @@
  *  - jax.nn.hard_swish `x * (min(max(x + 3, 0), 6) / 6)` -> HardSwish (opset 14+).
  * Only scalar constants bound (a per-channel bound is not an activation).
  */
-import { attr, knownValues, type Value } from "../ir/ir";
+import { attr, knownScalar, type Value } from "../ir/ir";
 import { c, op, v } from "./pattern";
 import { reject, type FusionRule } from "./rule";
 
 const x = v("x");
 
 function scalar(value: Value | undefined): number | null {
-  const vals = value ? knownValues(value) : null;
-  return vals && vals.length === 1 ? vals[0] : null;
+  return knownScalar(value);
 }
 
 export const relu: FusionRule = {

@@ -13,7 +13,7 @@
  * alpha = beta = 1), a rank-2 input, and the BatchNormalization read only by the Gemm.
  */
 import { staticSize } from "../ir/dims";
-import { attr, knownValues, type Node, type Value } from "../ir/ir";
+import { attr, isKnown, type Node, type Value } from "../ir/ir";
 import { MAX_FOLDED_ELEMENTS } from "../passes/fold-constants";
 import { producer } from "./graph-reading";
 import { op, v, type Bindings } from "./pattern";
@@ -36,7 +36,7 @@ function check(b: Bindings, ctx: FusionContext): CheckResult {
   if (bn.outputs.length !== 1 || (bn.attrs.training_mode?.value ?? 0) !== 0) return reject("not an inference BatchNormalization");
   if (ctx.readers(b.get("bn")!) !== 1) return reject("the BatchNormalization's result is read elsewhere too");
   const c = b.get("c");
-  if (![w, ...(c ? [c] : []), ...bn.inputs.slice(1)].every((value) => value !== null && knownValues(value) !== null)) {
+  if (![w, ...(c ? [c] : []), ...bn.inputs.slice(1)].every((value) => value !== null && isKnown(value))) {
     return reject("the weights or statistics are not constants the converter holds: the fold would leave their products as nodes");
   }
   // fold-constants leaves larger products as nodes (it must not grow the file).

@@ -16,7 +16,7 @@
  * (8x32x32x32, 2x8x6x6, 100x256; docs/fusions.md).
  */
 import { staticSize } from "../ir/dims";
-import { attr, knownValues, type Value } from "../ir/ir";
+import { attr, isKnown, knownScalar, knownValues, type Value } from "../ir/ir";
 import { onChannelAxis } from "./channel-constants";
 import { producer, rsqrtOf, scalarValue, throughReshapes } from "./graph-reading";
 import { op, orderByProducer, v, type Bindings } from "./pattern";
@@ -29,8 +29,8 @@ function foldsInto(x: Value): boolean {
   if (["MatMul", "Gemm", "Conv"].includes(n.op)) return true;
   if (n.op !== "Add" || !n.inputs[0] || !n.inputs[1]) return false;
   const [a, b] = n.inputs;
-  const [computed, bias] = knownValues(b) !== null ? [a, b] : knownValues(a) !== null ? [b, a] : [null, null];
-  return computed !== null && bias !== null && knownValues(computed) === null && foldsInto(computed);
+  const [computed, bias] = isKnown(b) ? [a, b] : isKnown(a) ? [b, a] : [null, null];
+  return computed !== null && bias !== null && !isKnown(computed) && foldsInto(computed);
 }
 
 interface BatchNormParts {
@@ -79,10 +79,10 @@ function batchNormParts(b: Bindings, ctx: FusionContext): BatchNormParts | { rea
     if (!onChannelAxis(value, channels, 1, rank)) return { reason: `the ${name} ${value.type.shape.join("x") || "scalar"} is not one value per channel on axis 1` };
     // A one-element parameter broadcasts to every channel; only a constant one can be widened here.
     const perChannelCount = value.type.shape.includes(channels) || channels === 1;
-    if (!perChannelCount && knownValues(value)?.length !== 1) return { reason: `the ${name} is one computed value for all channels` };
+    if (!perChannelCount && knownScalar(value) === null) return { reason: `the ${name} is one computed value for all channels` };
   }
   if (ctx.readers(scaled) !== 1 || ctx.readers(centred) !== 1) return { reason: "an intermediate of the BatchNorm is read elsewhere too" };
-  const held = [mean, scale, shift].every((value) => knownValues(value) !== null);
+  const held = [mean, scale, shift].every((value) => isKnown(value));
   if (held && foldsInto(x)) return { reason: `folds into the preceding ${x.producer!.op} instead (fold-affine)` };
   return { x, channels, mean, shift, scale, spelled: spelledScale(scale, channels) };
 }

@@ -14,7 +14,7 @@
  * Every rewrite needs the intermediate read only by the rewritten node (nothing is duplicated).
  */
 import { broadcastShapes } from "./shapes";
-import { knownValues, type Node, type Value } from "../ir/ir";
+import { isKnown, knownValues, type Node, type Value } from "../ir/ir";
 import { op, v } from "./pattern";
 import { perChannel } from "./channel-constants";
 import { convChannels } from "./conv-bias";
@@ -22,7 +22,7 @@ import { reject, type CheckResult, type FusionContext, type FusionRule } from ".
 
 const LINEAR = new Set(["MatMul", "Gemm", "Conv", "Add"]);
 
-const isConstant = (x: Value): boolean => knownValues(x) !== null;
+const isConstant = (x: Value): boolean => isKnown(x);
 
 function elementwise(a: readonly number[], aShape: readonly number[], bv: readonly number[], bShape: readonly number[], f: (x: number, y: number) => number): { values: number[]; shape: number[] } | null {
   const shape = broadcastShapes(aShape, bShape);

@@ -6,7 +6,7 @@
  *     Add that constant folding evaluates).
  * onnxruntime fuses Gemm+Relu and picks its fastest kernel for it; node count drops by one.
  */
-import { knownValues, type Node, type Value } from "../ir/ir";
+import { isKnown, type Node, type Value } from "../ir/ir";
 import { op, v } from "./pattern";
 import { perChannel } from "./channel-constants";
 import { soleOperandProducer } from "./graph-reading";
@@ -34,7 +34,7 @@ function rowBias(bias: Value, n: number): Value | null {
 
 function biasCheck(bias: Value, n: number | null): CheckResult {
   if (n === null) return reject("the number of output columns is not static");
-  if (!knownValues(bias)) return rowBias(bias, n) ? true : reject(`the added value ${bias.type.shape.join("x")} is not one value per output column (${n})`);
+  if (!isKnown(bias)) return rowBias(bias, n) ? true : reject(`the added value ${bias.type.shape.join("x")} is not one value per output column (${n})`);
   return perChannel(bias, n, 1, 2) ? true : reject(`the added constant ${bias.type.shape.join("x")} is not one value per output column (${n})`);
 }
 
@@ -61,7 +61,7 @@ export const gemm: FusionRule = {
     const [a, transA] = operand(mm.inputs[0]!, ctx);
     const [w, transB] = operand(mm.inputs[1]!, ctx);
     const c = b.get("c")!;
-    const bias = knownValues(c) ? c : rowBias(c, columnsOf(mm.inputs[1]!, false)!)!;
+    const bias = isKnown(c) ? c : rowBias(c, columnsOf(mm.inputs[1]!, false)!)!;
     return { op: "Gemm", like: mm, inputs: [a, w, bias], attrs: { ...(transA ? { transA: { type: "int", value: 1 } } : {}), ...(transB ? { transB: { type: "int", value: 1 } } : {}) } };
   },
 };
@@ -74,7 +74,7 @@ export const gemmBias: FusionRule = {
     const g = soleOperandProducer(b, "gemm", "Gemm", ctx);
     if ("reason" in g) return g;
     if ((g.attrs.beta?.value ?? 1) !== 1) return reject("Gemm beta != 1");
-    if (!knownValues(b.get("d")!)) return reject("the added value is not a constant the converter holds");
+    if (!isKnown(b.get("d"))) return reject("the added value is not a constant the converter holds");
     return biasCheck(b.get("d")!, columnsOf(g.inputs[1]!, g.attrs.transB?.value === 1));
   },
   rewrite(b, ctx) {

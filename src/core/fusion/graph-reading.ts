@@ -3,7 +3,7 @@
  * (normalizations, softmax): a mean over axes, a square, a reciprocal square root, reshapes that
  * only add or drop size-1 dims. Each reader returns null when the value is not of that form.
  */
-import { knownValues, type Node, type Value } from "../ir/ir";
+import { knownScalar, knownValues, type Node, type Value } from "../ir/ir";
 import { orderByProducer, type Bindings } from "./pattern";
 import type { FusionContext } from "./rule";
 
@@ -47,8 +47,7 @@ export function throughReshapes(v: Value): Value {
 }
 
 export function scalarValue(v: Value | null | undefined): number | null {
-  const vals = v ? knownValues(v) : null;
-  return vals && vals.length === 1 ? vals[0] : null;
+  return knownScalar(v);
 }
 
 /** One number broadcast to a shape (Expand, Unsqueeze, Reshape, Squeeze, Cast of a scalar). */

@@ -10,7 +10,7 @@
  * value per normalized element; a scale or bias that is a reshaped [1, C] initializer becomes
  * [C] in place when nothing else reads it.
  */
-import { attr, knownValues, type Value } from "../ir/ir";
+import { attr, knownScalar, knownValues, type Value } from "../ir/ir";
 import { op, v } from "./pattern";
 import { meanOf, producer, rsqrtOf, sameAxes, scalarValue, squareOf, throughReshapes } from "./graph-reading";
 import { reject, type FusionContext, type FusionRule } from "./rule";
@@ -202,6 +202,8 @@ function normalizationRule(name: string, opType: string, minOpset: number, cente
     name,
     minOpset,
     pattern: op(rootOp, v("a"), v("b")),
+    // Every reciprocal square root read() accepts is of a Sqrt (rsqrtOf, factorize).
+    needs: ["Sqrt"],
     check(_b, ctx) {
       const n = read(ctx.root.outputs[0], ctx);
       if ("reason" in n) return reject(n.reason);
@@ -211,7 +213,7 @@ function normalizationRule(name: string, opType: string, minOpset: number, cente
       if (!norm.every((d) => typeof d === "number")) return reject("the normalized dims are not static");
       for (const p of [n.scale, n.bias]) {
         const s = p?.type.shape;
-        if (p && knownValues(p)?.length === 1) continue;
+        if (p && knownScalar(p) !== null) continue;
         if (s && !(s.length >= norm.length && s.slice(s.length - norm.length).every((d, i) => d === norm[i]) && s.slice(0, s.length - norm.length).every((d) => d === 1))) {
           return reject(`scale or bias ${s.join("x")} is not one value per normalized element`);
         }

@@ -4,7 +4,7 @@
  * same name must bind the same value), or a constant the converter holds whose every element
  * is a given number (within a relative tolerance: JAX writes constants in the model's dtype).
  */
-import { knownValues, type Value } from "../ir/ir";
+import { knownScalar, type Value } from "../ir/ir";
 
 export type Pattern =
   | { readonly kind: "op"; readonly op: string; readonly inputs: readonly Pattern[] }
@@ -36,10 +36,10 @@ function matchInto(p: Pattern, value: Value, b: Bindings, bound: string[]): bool
       return true;
     }
     case "const": {
-      const values = knownValues(value);
       // Broadcast-neutral only (one element): replacing the op must not change the result's shape.
-      if (!values || values.length !== 1) return false;
-      return Math.abs(values[0] - p.value) <= p.rtol * Math.abs(p.value);
+      const known = knownScalar(value);
+      if (known === null) return false;
+      return Math.abs(known - p.value) <= p.rtol * Math.abs(p.value);
     }
     case "op": {
       const node = value.producer;

@@ -50,6 +50,12 @@ export interface FusionRule {
   /** The lowest default-domain opset that has the fused op. */
   readonly minOpset: number;
   readonly pattern: Pattern;
+  /**
+   * Ops a match needs somewhere in the model (a normalization's Sqrt): on a model without one
+   * of them the rule is not tried at all. Its pattern is rooted at a common op (every Add is
+   * tried as a layer norm) and its check is one of the costliest.
+   */
+  readonly needs?: readonly string[];
   check?(b: Bindings, ctx: FusionContext): CheckResult;
   rewrite(b: Bindings, ctx: FusionContext): FusedNode;
 }

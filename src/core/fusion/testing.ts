@@ -8,6 +8,9 @@ import { RemoveIdentities } from "../passes/remove-identities";
 export function fuse(b: GraphBuilder, opset = 21): { ops: string[]; rejections: Rejection[] } {
   const pass = new FusePatterns(opset);
   pass.run(b.graph);
+  // The pass promises a fixpoint in one run: a second finds nothing (every fusion test checks it).
+  const again = new FusePatterns(opset).run(b.graph);
+  if (again.modified) throw new Error(`fuse-patterns left a fusion for a second run: ${b.graph.nodes.map((n) => n.op).join(", ")}`);
   new RemoveIdentities().run(b.graph);
   new DeadCodeElimination().run(b.graph);
   new FoldConstants().run(b.graph);

@@ -100,11 +100,14 @@ export class Params {
 
   /** Ints of a tuple param; `path` indexes into nested tuples (`ints("dimension_numbers", 0, 1)`). */
   ints(name: string, ...path: number[]): number[] {
-    const where = name + path.map((i) => `[${i}]`).join("");
-    return this.tuple(name, ...path).map((x, i) => {
-      if (typeof x !== "number") throw this.error(`${where}[${i}]`, `is ${describe(x)}, expected an int`);
-      return x;
-    });
+    const t = this.tuple(name, ...path);
+    const out = new Array<number>(t.length);
+    for (let i = 0; i < t.length; i++) {
+      const x = t[i];
+      if (typeof x !== "number") throw this.error(`${name}${path.map((k) => `[${k}]`).join("")}[${i}]`, `is ${describe(x)}, expected an int`);
+      out[i] = x;
+    }
+    return out;
   }
 
   /** A tuple of static or symbolic sizes (`reshape.new_sizes`, `broadcast_in_dim.shape`). */
@@ -125,15 +128,15 @@ export class Params {
 
   tuple(name: string, ...path: number[]): readonly ParamValue[] {
     let v = this.get(name);
-    let where = name;
-    for (const i of [...path, -1]) {
-      if (!Array.isArray(v)) throw this.error(where, `is ${describe(v)}, expected a tuple`);
-      if (i < 0) break;
-      if (i >= v.length) throw this.error(where, `has no element ${i}`);
+    // The path so far, for an error only.
+    const where = (depth: number): string => name + path.slice(0, depth).map((k) => `[${k}]`).join("");
+    for (let depth = 0; ; depth++) {
+      if (!Array.isArray(v)) throw this.error(where(depth), `is ${describe(v)}, expected a tuple`);
+      if (depth === path.length) return v as readonly ParamValue[];
+      const i = path[depth];
+      if (i >= v.length) throw this.error(where(depth), `has no element ${i}`);
       v = v[i];
-      where += `[${i}]`;
     }
-    return v as readonly ParamValue[];
   }
 
   dtype(name: string): DType {

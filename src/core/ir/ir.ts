@@ -141,6 +141,20 @@ export function tensorByteLength(t: Tensor): number {
 // only whether there are any (a ResNet's conv kernels were decoded on every check).
 const decoded = new WeakMap<Uint8Array, { readonly dtype: DType; readonly values: readonly number[] }>();
 
+/** Whether the converter holds `v`'s bytes (what knownValues would decode), without decoding them. */
+export function isKnown(v: Value | null | undefined): boolean {
+  return v?.tensor?.data.kind === "bytes";
+}
+
+/** The value of a one-element initializer whose bytes the converter holds, else null; a bigger
+ * tensor is not decoded to find out (checks ask this of conv kernels). */
+export function knownScalar(v: Value | null | undefined): number | null {
+  const t = v?.tensor;
+  if (!t || t.data.kind !== "bytes") return null;
+  for (const d of t.shape) if (d !== 1) return null;
+  return knownValues(v!)![0];
+}
+
 /** Values of an initializer whose bytes the converter holds, else null (shared: never mutate). */
 export function knownValues(v: Value | null): readonly number[] | null {
   const t = v?.tensor;

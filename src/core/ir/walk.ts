@@ -3,8 +3,11 @@ import type { Graph, Node, Value } from "./ir";
 
 /** Values a node reads, including outer values read inside its subgraphs. */
 export function nodeReads(node: Node): Value[] {
-  const reads = node.inputs.filter((v): v is Value => v !== null);
-  for (const a of Object.values(node.attrs)) {
+  // Plain loops: every pass asks this of every node, many times.
+  const reads: Value[] = [];
+  for (const v of node.inputs) if (v !== null) reads.push(v);
+  for (const key in node.attrs) {
+    const a = node.attrs[key];
     if (a.type === "graph") reads.push(...outerReads(a.value));
   }
   return reads;

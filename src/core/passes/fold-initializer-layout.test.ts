@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { GraphBuilder } from "../ir/builder";
 import { decodeScalars, encodeScalars } from "../ir/dtype";
 import { attr, type Tensor, type Value } from "../ir/ir";
@@ -46,6 +47,24 @@ describe("transposeBytes", () => {
     for (let k = 0; k < 4; k++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) expected.push(input[i * 12 + j * 4 + k]);
     const out = transposeBytes(encodeScalars(input, "int16"), [2, 3, 4], [2, 0, 1], 2);
     expect(decodeScalars(out, "int16")).toEqual(expected);
+  });
+  test("any shape, permutation, element size and byte offset: numpy's transpose, element bytes intact", () => {
+    const case_ = fc
+      .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 })
+      .chain((shape) => fc.tuple(fc.constant(shape), fc.shuffledSubarray(iota(shape.length), { minLength: shape.length, maxLength: shape.length }), fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 0, max: 7 })));
+    fc.assert(
+      fc.property(case_, ([shape, perm, size, offset]) => {
+        const count = shape.reduce((a, b) => a * b, 1);
+        // Element e's bytes are (e * size + i) mod 251: every byte of every element differs.
+        const backing = new Uint8Array(offset + count * size);
+        for (let i = 0; i < count * size; i++) backing[offset + i] = i % 251;
+        const out = transposeBytes(backing.subarray(offset), shape, perm, size);
+        const order = naiveTranspose(iota(count), shape, perm);
+        const expected = order.flatMap((e) => iota(size).map((i) => (e * size + i) % 251));
+        expect([...out]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -19,20 +19,46 @@ import type { Graph, Node, Tensor } from "../ir/ir";
 import { useCounts, ValueReplacements } from "../ir/walk";
 import { GraphPass, type PassResult } from "./pass";
 
+/**
+ * The bytes of a row-major tensor of `shape` transposed by `perm`. Elements move as whole
+ * machine words (4- or 2-byte, as the element size and the view's alignment allow), never
+ * through floats (a NaN's payload stays as it is); the output is walked in order, its last
+ * axis as one strided run of the input.
+ */
 export function transposeBytes(bytes: Uint8Array, shape: readonly number[], perm: readonly number[], elementSize: number): Uint8Array {
   const rank = shape.length;
-  const outShape = perm.map((p) => shape[p]);
-  const inStrides = new Array<number>(rank).fill(1);
-  for (let i = rank - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1] * shape[i + 1];
   const count = shape.reduce((a, b) => a * b, 1);
   const out = new Uint8Array(bytes.byteLength);
+  if (rank === 0 || count === 0) {
+    out.set(bytes);
+    return out;
+  }
+  const word = elementSize % 4 === 0 && bytes.byteOffset % 4 === 0 ? 4 : elementSize % 2 === 0 && bytes.byteOffset % 2 === 0 ? 2 : 1;
+  const View = word === 4 ? Uint32Array : word === 2 ? Uint16Array : Uint8Array;
+  const src = new View(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / word);
+  const dst = new View(out.buffer);
+  const words = elementSize / word;
+  const inStrides = new Array<number>(rank).fill(words);
+  for (let i = rank - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1] * shape[i + 1];
+  const outShape = perm.map((p) => shape[p]);
+  // The input step (in words) of each output axis.
+  const step = perm.map((p) => inStrides[p]);
+  const run = outShape[rank - 1];
+  const runStep = step[rank - 1];
   const index = new Array<number>(rank).fill(0);
-  for (let k = 0; k < count; k++) {
-    let src = 0;
-    for (let d = 0; d < rank; d++) src += index[d] * inStrides[perm[d]];
-    out.set(bytes.subarray(src * elementSize, (src + 1) * elementSize), k * elementSize);
-    for (let d = rank - 1; d >= 0; d--) {
+  let base = 0;
+  let k = 0;
+  for (let r = count / run; r > 0; r--) {
+    let from = base;
+    if (words === 1) {
+      for (let j = 0; j < run; j++, from += runStep) dst[k++] = src[from];
+    } else {
+      for (let j = 0; j < run; j++, from += runStep) for (let w = 0; w < words; w++) dst[k++] = src[from + w];
+    }
+    for (let d = rank - 2; d >= 0; d--) {
+      base += step[d];
       if (++index[d] < outShape[d]) break;
+      base -= step[d] * outShape[d];
       index[d] = 0;
     }
   }

@@ -31,7 +31,7 @@ export interface Rejection {
 /** Rewrites beyond one per node allowed before a rule set is taken to loop (a bug). */
 const MAX_ROUNDS = 10_000;
 /** How far below a rewrite a pattern rooted there can reach back (the deepest rules, gelu and
- * layer norm, span fewer nodes); only the order of rewrites depends on it, not the fixpoint. */
+ * layer norm, span fewer nodes): the nodes within it are looked at again after a rewrite. */
 const PATTERN_DEPTH = 8;
 
 export class FusePatterns extends GraphPass {
@@ -45,6 +45,7 @@ export class FusePatterns extends GraphPass {
   // is common (every Add is tried as a layer norm), and a key joined from the three strings
   // cost more than the lookups (each a string the rules and nodes already hold).
   private readonly rejected = new Map<string, Map<string, Set<string>>>();
+  private readonly ops = new Set<string>();
 
   constructor(
     private readonly opset: number,
@@ -58,10 +59,16 @@ export class FusePatterns extends GraphPass {
     // Names are unique across a graph and its subgraphs (ONNX forbids shadowing).
     const names = new NameTable();
     const taken = new Set<string>();
+    // The ops of the whole model (a pattern may reach across a subgraph's boundary), for rules'
+    // `needs`; a rewrite adds its ops, and nothing is taken out while the pass runs.
+    this.ops.clear();
     const collect = (g: Graph): void => {
-      for (const v of [...g.inputs, ...g.initializers, ...g.nodes.flatMap((n) => n.outputs)]) taken.add(v.name);
+      for (const v of g.inputs) taken.add(v.name);
+      for (const v of g.initializers) taken.add(v.name);
       for (const n of g.nodes) {
         taken.add(n.name);
+        this.ops.add(n.op);
+        for (const o of n.outputs) taken.add(o.name);
         for (const a of Object.values(n.attrs)) if (a.type === "graph") collect(a.value);
       }
     };
@@ -73,19 +80,11 @@ export class FusePatterns extends GraphPass {
   private fuseGraph(graph: Graph, names: NameTable): boolean {
     let modified = false;
     for (const node of graph.nodes) for (const a of Object.values(node.attrs)) if (a.type === "graph") modified = this.fuseGraph(a.value, names) || modified;
-    const live = new LiveReaders(graph);
-    // Sweeps to a fixpoint: a sweep can make a match possible below a node it already passed
-    // (Gemm formed, then a BatchNorm scale folded into it), so it runs again until one sweep
-    // rewrites nothing. Restarting from the last node after every rewrite instead, with the
-    // readers recounted each time, was quadratic (10k eqns: minutes).
-    let rewrites = 0;
-    for (;;) {
-      const swept = this.sweep(graph, names, live);
-      if (swept === 0) return modified;
-      modified = true;
-      rewrites += swept;
-      if (rewrites > MAX_ROUNDS + graph.nodes.length) throw new Error(`fuse-patterns: no fixpoint after ${rewrites} rewrites (rules that undo each other?)`);
-    }
+    // One sweep reaches the fixpoint: every node a rewrite can make matchable is looked at again
+    // within it (see sweep). A confirming second sweep found nothing on any graph of the catalog
+    // or the tests (src/core/fusion/testing.ts fuses every test graph twice to keep it so) and
+    // cost a third of the pass.
+    return this.sweep(graph, names, new LiveReaders(graph)) > 0 || modified;
   }
 
   /**
@@ -113,17 +112,21 @@ export class FusePatterns extends GraphPass {
     const pending: Node[] = [];
     const queued = new Set<Node>();
     let cursor = graph.nodes.length - 1;
+    let added = false;
     const enqueue = (n: Node): void => {
       const key = keyOf.get(n);
-      if (key !== undefined && key > cursor && !queued.has(n)) {
+      // A node no rule is rooted at is never rewritten: only walked through (below).
+      if (key !== undefined && key > cursor && !queued.has(n) && this.rulesAt(n.op).length) {
         queued.add(n);
         pending.push(n);
+        added = true;
       }
     };
     const requeue = (changed: readonly Value[], root: Node, helpers: readonly Node[]): void => {
       let frontier: Node[] = [root, ...helpers];
       const seen = new Set<Node>(frontier);
       for (const v of changed) for (const n of readersOf.get(v) ?? []) if (!seen.has(n)) seen.add(n), frontier.push(n);
+      added = false;
       for (let depth = 0; depth < PATTERN_DEPTH && frontier.length; depth++) {
         const next: Node[] = [];
         for (const n of frontier) {
@@ -132,7 +135,7 @@ export class FusePatterns extends GraphPass {
         }
         frontier = next;
       }
-      pending.sort((a, b) => keyOf.get(a)! - keyOf.get(b)!);
+      if (added) pending.sort((a, b) => keyOf.get(a)! - keyOf.get(b)!);
     };
     let rewrites = 0;
     // Last node first: the widest pattern is rooted at its last node (relu6's Min before its
@@ -159,7 +162,7 @@ export class FusePatterns extends GraphPass {
       addReader(node);
       requeue(live.touched, node, helpers);
       rewrites++;
-      if (rewrites > MAX_ROUNDS + graph.nodes.length) throw new Error(`fuse-patterns: no fixpoint after ${rewrites} rewrites (rules that undo each other?)`);
+      if (rewrites > MAX_ROUNDS + keyOf.size) throw new Error(`fuse-patterns: no fixpoint after ${rewrites} rewrites (rules that undo each other?)`);
     }
     if (keyOf.size > graph.nodes.length) graph.nodes = [...keyOf.keys()].sort((a, b) => keyOf.get(a)! - keyOf.get(b)!);
     return rewrites;
@@ -177,6 +180,7 @@ export class FusePatterns extends GraphPass {
 
   private fuseAt(graph: Graph, node: Node, names: NameTable, live: LiveReaders): Node[] | null {
     for (const rule of this.rulesAt(node.op)) {
+      if (rule.needs && !rule.needs.every((op) => this.ops.has(op))) continue;
       const bindings = match(rule.pattern, node.outputs[0]);
       if (!bindings) continue;
       const helpers: Node[] = [];
@@ -209,7 +213,8 @@ export class FusePatterns extends GraphPass {
       const was = node.metadata.primitive ?? "";
       node.metadata = { ...node.metadata, primitive: was.includes("(fused: ") ? was.replace(/\)$/, `, ${rule.name})`) : `${was} (fused: ${rule.name})`.trim() };
       // Reads first added, then removed: a value read both before and after never dies on the way.
-      for (const h of helpers) live.define(h);
+      this.ops.add(node.op);
+      for (const h of helpers) live.define(h), this.ops.add(h.op);
       for (const v of nodeReads(node)) live.addRead(v);
       for (const v of oldReads) live.removeRead(v);
       return helpers;

@@ -15,11 +15,37 @@ export abstract class GraphPass {
   protected abstract call(graph: Graph): PassResult;
   protected ensures(_graph: Graph): void {}
 
+  /** Whether this pass's last run changed the graph (false before it runs). */
+  lastModified = false;
+
   run(graph: Graph): PassResult {
     this.requires(graph);
     const result = this.call(graph);
     this.ensures(result.graph);
+    this.lastModified = result.modified;
     return result;
+  }
+}
+
+/**
+ * Passes that can only find work when one of `after` changed the graph on its last run: after a
+ * pass sequence reached its fixpoint, running it again on an unchanged graph changes nothing.
+ */
+export class RunIfChanged extends GraphPass {
+  readonly name: string;
+
+  constructor(
+    private readonly after: readonly GraphPass[],
+    readonly passes: readonly GraphPass[],
+  ) {
+    super();
+    this.name = `${passes.map((p) => p.name).join(" + ")} again`;
+  }
+
+  protected call(graph: Graph): PassResult {
+    let modified = false;
+    if (this.after.some((p) => p.lastModified)) for (const p of this.passes) modified = p.run(graph).modified || modified;
+    return { graph, modified };
   }
 }
 
