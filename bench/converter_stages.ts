@@ -43,7 +43,13 @@ for (const file of args) {
     const capture = time("decode", () => decodeCaptureBytes(bytes));
     eqns = capture.jaxpr.eqns.length;
     const { graph, opset } = time("lower", () => lowerCapture(capture, { registry: defaultRegistry }));
-    for (const pass of defaultPasses(opset)) time(`pass ${pass.name}`, () => pass.run(graph));
+    // A pass that runs twice (fusion before and after sinking) is timed as two stages.
+    const seen = new Map<string, number>();
+    for (const pass of defaultPasses(opset)) {
+      const n = (seen.get(pass.name) ?? 0) + 1;
+      seen.set(pass.name, n);
+      time(`pass ${pass.name}${n > 1 ? ` (${n})` : ""}`, () => pass.run(graph));
+    }
     nodes = graph.nodes.length;
     const model: Model = { graph, opsetImports: [{ domain: "", version: opset }], producerName: "bench", producerVersion: "0", metadata: {} };
     const files = time("serialize", () => serializeModelFiles(model));

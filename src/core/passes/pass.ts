@@ -39,7 +39,8 @@ export class RunIfChanged extends GraphPass {
     readonly passes: readonly GraphPass[],
   ) {
     super();
-    this.name = `${passes.map((p) => p.name).join(" + ")} again`;
+    // "fuse-patterns again": the first pass names the group (the rest clean up after it).
+    this.name = `${passes[0]?.name ?? "nothing"} again`;
   }
 
   protected call(graph: Graph): PassResult {
