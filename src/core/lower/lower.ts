@@ -7,7 +7,7 @@ import { BuilderError, GraphBuilder } from "../ir/builder";
 import { DimParseError, dimsCompatible, formatShape } from "../ir/dims";
 import { irTypeOf } from "../ir/complex";
 import { isComplex } from "../ir/dtype";
-import type { Graph, OnnxFunction, TensorType } from "../ir/ir";
+import type { Graph, Node, OnnxFunction, TensorType } from "../ir/ir";
 import { Value } from "../ir/ir";
 import type { Atom, Capture, Eqn, FunctionCall, Jaxpr, SourceLoc } from "../interchange/capture";
 import { ParamError, type ParamValue } from "../interchange/params";
@@ -38,18 +38,29 @@ export interface LoweredGraph {
 
 /** Every nested jaxpr in a param value (cond branches, loop bodies, call bodies). */
 export function nestedJaxprs(v: ParamValue): Jaxpr[] {
-  if (v === null || typeof v !== "object") return [];
-  if (Array.isArray(v)) return v.flatMap(nestedJaxprs);
+  const found: Jaxpr[] = [];
+  collectJaxprs(v, found);
+  return found;
+}
+
+// Into one array: most params are tuples of ints, with nothing to find in them.
+function collectJaxprs(v: ParamValue, into: Jaxpr[]): void {
+  if (v === null || typeof v !== "object") return;
+  if (Array.isArray(v)) {
+    for (const x of v) collectJaxprs(x, into);
+    return;
+  }
   const t = v as Exclude<ParamValue, null | boolean | number | string | readonly ParamValue[]>;
-  if (t.kind === "jaxpr") return [t.jaxpr];
-  if (t.kind === "struct") return Object.values(t.fields).flatMap(nestedJaxprs);
-  if (t.kind === "dict") return Object.values(t.entries).flatMap(nestedJaxprs);
-  return [];
+  if (t.kind === "jaxpr") into.push(t.jaxpr);
+  else if (t.kind === "struct") for (const k in t.fields) collectJaxprs(t.fields[k], into);
+  else if (t.kind === "dict") for (const k in t.entries) collectJaxprs(t.entries[k], into);
 }
 
 /** Whether an eqn reads or makes a complex value: then the registry's complex table lowers it. */
 export function isComplexEqn(eqn: Eqn): boolean {
-  return eqn.inputs.some((a) => isComplex(a.kind === "var" ? a.var.aval.dtype : a.aval.dtype)) || eqn.outputs.some((v) => isComplex(v.aval.dtype));
+  for (const a of eqn.inputs) if (isComplex(a.kind === "var" ? a.var.aval.dtype : a.aval.dtype)) return true;
+  for (const v of eqn.outputs) if (isComplex(v.aval.dtype)) return true;
+  return false;
 }
 
 /** The rule that lowers `eqn`: from the complex table when the eqn touches complex values. */
@@ -61,11 +72,11 @@ export function ruleFor(registry: RuleRegistry, eqn: Eqn): LoweringRule | undefi
 export function findUnsupported(jaxpr: Jaxpr, registry: RuleRegistry, scope: readonly string[] = [], source?: SourceLoc): ErrorSite[] {
   const sites: ErrorSite[] = [];
   for (const eqn of jaxpr.eqns) {
-    const eqnScope = [...scope, ...eqn.scope];
     const src = eqn.src ?? source;
-    if (!ruleFor(registry, eqn)) sites.push({ ...siteOf({ ...eqn, src }, eqnScope), ...(isComplexEqn(eqn) && registry.has(eqn.prim) ? { complexOnly: true } : {}) });
-    for (const name of eqn.params.names()) {
-      for (const inner of nestedJaxprs(eqn.params.values[name])) sites.push(...findUnsupported(inner, registry, eqnScope, src));
+    const eqnScope = (): string[] => [...scope, ...eqn.scope];
+    if (!ruleFor(registry, eqn)) sites.push({ ...siteOf({ ...eqn, src }, eqnScope()), ...(isComplexEqn(eqn) && registry.has(eqn.prim) ? { complexOnly: true } : {}) });
+    for (const name in eqn.params.values) {
+      for (const inner of nestedJaxprs(eqn.params.values[name])) sites.push(...findUnsupported(inner, registry, eqnScope(), src));
     }
   }
   return sites;
@@ -212,13 +223,14 @@ class Lowering implements JaxprLowering {
   }
 
   private applyRule(rule: LoweringRule, eqn: Eqn, inputs: Value[], scope: readonly string[], source: SourceLoc | undefined): Value[] {
-    this.builder.scope = scope.join("/");
-    this.builder.metadata = {
-      primitive: eqn.prim,
-      ...(scope.length ? { scope: scope.join("/") } : {}),
-      ...(source ? { source: formatSource(source, this.sourceRoot) } : {}),
-    };
-    const firstNode = this.builder.graph.nodes.length;
+    const path = scope.join("/");
+    this.builder.scope = path;
+    const metadata: Record<string, string> = { primitive: eqn.prim };
+    if (path) metadata.scope = path;
+    if (source) metadata.source = formatSource(source, this.sourceRoot);
+    this.builder.metadata = metadata;
+    const nodes = this.builder.graph.nodes;
+    const firstNode = nodes.length;
     if (rule.minOpset !== undefined && this.opset < rule.minOpset) {
       throw new RuleFailure(`the rule for ${eqn.prim} needs opset >= ${rule.minOpset}; convert with opset=${rule.minOpset} or later`);
     }
@@ -227,13 +239,13 @@ class Lowering implements JaxprLowering {
     if (outs.length !== eqn.outputs.length) {
       throw new RuleFailure(`rule returned ${outs.length} outputs, JAX has ${eqn.outputs.length}`);
     }
-    const made = new Set(this.builder.graph.nodes.slice(firstNode).flatMap((n) => n.outputs));
-    outs.forEach((v, i) => {
+    for (let i = 0; i < outs.length; i++) {
+      const v = outs[i];
       const expected = irTypeOf(eqn.outputs[i].aval);
       checkAgainstAval(v.type, expected, i);
       // JAX's aval is the truth for the eqn's result: it names symbolic dims inference left open.
-      if (made.has(v)) v.type = expected;
-    });
+      if (madeSince(nodes, firstNode, v)) v.type = expected;
+    }
     return outs;
   }
 
@@ -253,6 +265,12 @@ class Lowering implements JaxprLowering {
     this.bufferOrigin.set(v, index);
     return v;
   }
+}
+
+/** Whether `v` is an output of one of the nodes from `first` on (the ones a rule just made). */
+function madeSince(nodes: readonly Node[], first: number, v: Value): boolean {
+  for (let k = first; k < nodes.length; k++) if (nodes[k].outputs.includes(v)) return true;
+  return false;
 }
 
 function checkAgainstAval(t: TensorType, aval: TensorType, i: number): void {
