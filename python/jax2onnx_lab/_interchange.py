@@ -20,6 +20,7 @@ from typing import IO, Any, Callable, Iterable
 
 import jax
 import numpy as np
+import orjson
 from jax._src import source_info_util
 from jax.extend import core as jex_core
 
@@ -462,7 +463,12 @@ def array_bytes(arr: np.ndarray) -> memoryview:
 
 def container_parts(header: dict[str, Any], arrays: Iterable[np.ndarray]) -> list[bytes | memoryview]:
     """The container as a list of parts (buffers are views of the arrays, not copies)."""
-    head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    # orjson: 0.11 ms for a ViT's 60 KB header, the standard library's json 2.1 ms. The writer tags
+    # every non-finite float and every integer beyond 2^53 itself ({"$float"}, {"$int"}): floats
+    # reach the header only through _float_json and scalar(). STRICT_INTEGER makes an untagged big
+    # integer an error rather than a number readers lose; orjson has no such check for NaN (it
+    # would write null), which the tagging makes moot.
+    head = orjson.dumps(header, option=orjson.OPT_STRICT_INTEGER)
     parts: list[bytes | memoryview] = [MAGIC + VERSION.to_bytes(2, "little") + len(head).to_bytes(4, "little"), head]
     at = PREFIX + len(head)
     for arr in arrays:
