@@ -39,8 +39,9 @@ def stages(subject: subjects.Subject, model: Any, out_dir: str) -> dict[str, Cal
     cap = capture(model, inputs)
     reply, payload = convert_capture(cap, external_data="model.onnx.data", **kwargs)
     return {
-        # What bench/measure.py subtracts: the same callable traced on the same specs.
-        "make_jaxpr": lambda: jax.make_jaxpr(model)(*abstract),
+        # What bench/measure.py subtracts: the same callable traced anew on the same specs (through
+        # a fresh wrapper: jax.make_jaxpr(model) returns its cached trace, see measure.py).
+        "make_jaxpr": lambda: jax.make_jaxpr(lambda *xs: model(*xs))(*abstract),
         "capture": lambda: capture(model, inputs),
         # The header as JSON and the buffers as views: what crosses to Node.
         "  encode container (of capture)": lambda: cap.parts(),
