@@ -248,8 +248,8 @@ def write_throughput(model: Any, subject: Any, out_dir: str, rounds: int = 3) ->
     def settled(call: Callable[[], Any]) -> float:
         # Each write makes new files: the previous ones are removed first (renaming over a
         # 2.4 GB data file left by the round before frees its blocks inside the timed write:
-        # 0.29 of the plain copy's rate in the 22:52 run, 0.72 with nothing to replace). Then no dirty pages
-        # of the one before (os.sync), so none of them pays for another's writeback: on the
+        # 0.29 of the plain copy's rate in the 22:52 run, 0.72 with nothing to replace). Then no
+        # dirty pages of the one before (os.sync), so none of them pays for another's writeback: on the
         # 2.4 GB model the unsettled order put our writer at 0.30 of the plain copy in one run
         # and 0.86 with both fsync-ed; and a plain copy truncating its own cached file was
         # measured at 3700 MB/s once, several times this disk's rate for new files.

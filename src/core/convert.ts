@@ -60,16 +60,18 @@ export function defaultPasses(opset: number, { fusions = true }: { readonly fusi
   // Dead-code elimination right after fusing: bypassed nodes would count as readers and keep
   // Transposes from sinking.
   // Identities after fusing: a layout chain or a scale that folds to nothing leaves one.
-  const fuse = (): GraphPass[] => (fusions ? [new FusePatterns(opset), new RemoveIdentities(), new DeadCodeElimination()] : []);
+  const fuse = (identities = new RemoveIdentities()): GraphPass[] => [new FusePatterns(opset), identities, new DeadCodeElimination()];
   // Constant folding runs again after fusion: the weight and bias products the folds leave.
   const clean = (): GraphPass[] => [new RemoveIdentities(), new MergeCommonSubexpressions()];
-  const firstFusion = fuse();
   const sink = new SinkTransposes();
+  const finish = [new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
+  if (!fusions) return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), sink, ...finish];
   // Fusion runs again after sinking (Transposes between a pool and its divisor are gone by
   // then), or after an identity the first fusion left was removed; otherwise the graph is the
   // first fusion's fixpoint (dead nodes removed, which no pattern sees) and nothing would change.
-  const refuse = fusions ? [new RunIfChanged([firstFusion[1], sink], fuse())] : [];
-  return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...firstFusion, sink, ...refuse, new DeadCodeElimination(), new FoldConstants(), new DeadCodeElimination(), new InferTypes()];
+  const identitiesAfterFusion = new RemoveIdentities();
+  const fuseAgain = new RunIfChanged([identitiesAfterFusion, sink], fuse());
+  return [new FoldInitializerLayout(), new FoldConstants(), ...clean(), ...fuse(identitiesAfterFusion), sink, fuseAgain, ...finish];
 }
 
 export function convertCapture(capture: Capture, options: ConvertOptions): ConversionResult {

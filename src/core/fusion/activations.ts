@@ -7,15 +7,12 @@
  *  - jax.nn.hard_swish `x * (min(max(x + 3, 0), 6) / 6)` -> HardSwish (opset 14+).
  * Only scalar constants bound (a per-channel bound is not an activation).
  */
-import { attr, knownScalar, type Value } from "../ir/ir";
+import { attr, type Value } from "../ir/ir";
+import { scalarValue } from "./graph-reading";
 import { c, op, v } from "./pattern";
 import { reject, type FusionRule } from "./rule";
 
 const x = v("x");
-
-function scalar(value: Value | undefined): number | null {
-  return knownScalar(value);
-}
 
 export const relu: FusionRule = {
   name: "relu",
@@ -27,13 +24,13 @@ export const relu: FusionRule = {
 const clipRewrite = (b: Map<string, Value>) => ({ op: "Clip", inputs: [b.get("x")!, b.get("lo")!, b.get("hi")!], attrs: {} });
 const clipCheck = (b: Map<string, Value>) => {
   // max(lo, x) binds x to the constant first: the operand that is a scalar constant is the bound.
-  const inner = b.has("lo") && scalar(b.get("x")) !== null && scalar(b.get("lo")) === null ? "lo" : b.has("hi") && scalar(b.get("x")) !== null && scalar(b.get("hi")) === null ? "hi" : null;
+  const inner = b.has("lo") && scalarValue(b.get("x")) !== null && scalarValue(b.get("lo")) === null ? "lo" : b.has("hi") && scalarValue(b.get("x")) !== null && scalarValue(b.get("hi")) === null ? "hi" : null;
   if (inner) {
     const [x, bound] = [b.get("x")!, b.get(inner)!];
     b.set("x", bound);
     b.set(inner, x);
   }
-  const [lo, hi] = [scalar(b.get("lo")), scalar(b.get("hi"))];
+  const [lo, hi] = [scalarValue(b.get("lo")), scalarValue(b.get("hi"))];
   if (lo === null || hi === null) return reject("the bounds are not scalar constants");
   if (b.get("lo")!.type.shape.length || b.get("hi")!.type.shape.length) return reject("Clip takes rank-0 bounds; these are rank > 0");
   if (b.get("lo")!.type.dtype !== b.get("x")!.type.dtype) return reject("bounds of another dtype");
@@ -60,8 +57,8 @@ export const leakyRelu: FusionRule = {
   name: "leaky_relu",
   minOpset: 6,
   pattern: op("Where", op("GreaterOrEqual", x, c(0, 0)), x, op("Mul", v("alpha"), x)),
-  check: (b) => (scalar(b.get("alpha")) === null ? reject("the negative slope is not a scalar constant") : true),
-  rewrite: (b) => ({ op: "LeakyRelu", inputs: [b.get("x")!], attrs: { alpha: attr.float(scalar(b.get("alpha"))!) } }),
+  check: (b) => (scalarValue(b.get("alpha")) === null ? reject("the negative slope is not a scalar constant") : true),
+  rewrite: (b) => ({ op: "LeakyRelu", inputs: [b.get("x")!], attrs: { alpha: attr.float(scalarValue(b.get("alpha"))!) } }),
 };
 
 export const hardSwish: FusionRule = {

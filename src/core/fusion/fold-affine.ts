@@ -22,8 +22,6 @@ import { reject, type CheckResult, type FusionContext, type FusionRule } from ".
 
 const LINEAR = new Set(["MatMul", "Gemm", "Conv", "Add"]);
 
-const isConstant = (x: Value): boolean => isKnown(x);
-
 function elementwise(a: readonly number[], aShape: readonly number[], bv: readonly number[], bShape: readonly number[], f: (x: number, y: number) => number): { values: number[]; shape: number[] } | null {
   const shape = broadcastShapes(aShape, bShape);
   if (!shape) return null;
@@ -66,8 +64,8 @@ function combine(ctx: FusionContext, a: Value, b: Value, f: (x: number, y: numbe
 function computedAndConstant(n: Node): [Value, Value] | null {
   const [a, b] = n.inputs;
   if (!a || !b || n.inputs.length !== 2) return null;
-  if (isConstant(b) && !isConstant(a)) return [a, b];
-  if (isConstant(a) && !isConstant(b)) return [b, a];
+  if (isKnown(b) && !isKnown(a)) return [a, b];
+  if (isKnown(a) && !isKnown(b)) return [b, a];
   return null;
 }
 
@@ -83,7 +81,7 @@ export const affineDistribute: FusionRule = {
     if ((n?.op !== "Add" && n?.op !== "Sub") || n.domain !== "") return reject("the scaled value is not a sum");
     if (ctx.readers(sum) !== 1) return reject("the sum is read elsewhere too");
     const [h, k] = n.inputs as Value[];
-    if (!k || !isConstant(k) || isConstant(h)) return reject("the sum does not add a constant to a computed value");
+    if (!k || !isKnown(k) || isKnown(h)) return reject("the sum does not add a constant to a computed value");
     if (!h.producer || !LINEAR.has(h.producer.op)) return reject("nothing linear to fold the scale into");
     return combined(k, s, (x, y) => x * y) ? true : reject("the constants do not broadcast");
   },

@@ -46,9 +46,8 @@ export function throughReshapes(v: Value): Value {
   }
 }
 
-export function scalarValue(v: Value | null | undefined): number | null {
-  return knownScalar(v);
-}
+/** A one-element constant's value, else null (the rules' name for ir's knownScalar). */
+export const scalarValue = knownScalar;
 
 /** One number broadcast to a shape (Expand, Unsqueeze, Reshape, Squeeze, Cast of a scalar). */
 export function broadcastScalar(value: Value | null): number | null {
